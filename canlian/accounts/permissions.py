@@ -1,0 +1,89 @@
+"""The role × action matrix, enforced from this one place.
+
+Views call `require(user, action)` (or use `@requires(action)`), services call `require()` too, the
+navigation hides what `can()` refuses, and `docs/roles.md` is generated from MATRIX by
+`manage.py roles_doc` (a test keeps the two in step). Area scoping is separate: see scoping.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canlian.accounts.choices import Role
+from canlian.common.exceptions import PermissionDenied
+
+R = Role
+ALL = frozenset(Role)
+STAFF = frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR})
+CASEWORKERS = frozenset({R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR})
+
+# action: (what it means, roles allowed)
+MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
+    "home.view": (gettext_lazy("首页与我的待办"), ALL),
+    "user.view": (gettext_lazy("查看用户"), frozenset({R.ADMIN})),
+    "user.manage": (gettext_lazy("新建、停用、重置密码、修改角色和区域"), frozenset({R.ADMIN})),
+    "region.view": (gettext_lazy("查看行政区划"), ALL),
+    "region.manage": (gettext_lazy("维护街道和社区、导入区划"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
+    "audit.view": (gettext_lazy("浏览审计日志"), frozenset({R.ADMIN, R.AUDITOR})),
+    "audit.export": (gettext_lazy("导出审计日志"), frozenset({R.ADMIN, R.AUDITOR})),
+}
+
+
+def can(user, action: str) -> bool:  # noqa: ANN001
+    """Whether the user's role allows the action (unknown actions are refused, never allowed)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if action not in MATRIX:
+        raise KeyError(f"unknown permission action {action!r}: add it to MATRIX")
+    if user.is_superuser:
+        return True
+    return user.role in MATRIX[action][1]
+
+
+def require(user, action: str) -> None:  # noqa: ANN001
+    """Raise PermissionDenied with a Chinese message unless `can(user, action)`."""
+    if not can(user, action):
+        raise PermissionDenied(_("您的角色无权执行此操作：%(action)s") % {"action": MATRIX[action][0]})
+
+
+def requires(action: str) -> Callable:
+    """View decorator: log-in required, then the action must be allowed (403 page otherwise)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        wrapped.permission_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def roles_markdown() -> str:
+    """The matrix as the Markdown table kept in docs/roles.md."""
+    roles = list(Role)
+    lines = [
+        "# Roles and actions",
+        "",
+        "Generated from `canlian/accounts/permissions.py` by `python manage.py roles_doc`; do not edit by hand.",
+        "Roles bound what a user may do; the user's area (district, street or community) bounds what they see.",
+        "District roles (administrator, district officer, leader, finance, auditor) work at district level,",
+        "the street officer in one street, the community coordinator in one community.",
+        "",
+        "| action | meaning | " + " | ".join(str(r.label) for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for action, (meaning, allowed) in MATRIX.items():
+        cells = " | ".join("✓" if r in allowed else "" for r in roles)
+        lines.append(f"| `{action}` | {meaning} | {cells} |")
+    return "\n".join(lines) + "\n"

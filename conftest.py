@@ -1,0 +1,11 @@
+"""Shared fixtures: a user of each role in two different streets, so access tests are routine."""
+
+from __future__ import annotations
+
+import os
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests are
+# made outside it, on purpose and one at a time.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ["tests.fixtures", "tests.browser"]

@@ -1,0 +1,83 @@
+"""Base fixtures: the district, two streets with two communities each, and a user of every role.
+
+District roles work at the district; the street officer and the community coordinator exist once in
+street A (community A1) and once in street B (community B1), so every access test can ask "and the
+other street?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from canlian.accounts.choices import DISTRICT_ROLES, Role
+from canlian.accounts.models import User
+from canlian.accounts.tests.factories import UserFactory
+from canlian.regions.models import Region
+from canlian.regions.tests.factories import CommunityFactory, StreetFactory, district
+
+
+@dataclass
+class Areas:
+    district: Region
+    street_a: Region
+    street_b: Region
+    community_a1: Region
+    community_a2: Region
+    community_b1: Region
+
+
+@dataclass
+class RoleUsers:
+    """`a[role]` and `b[role]`: the same role in street A and street B (identical for district roles)."""
+
+    a: dict[Role, User]
+    b: dict[Role, User]
+
+    def __getitem__(self, role: Role) -> User:
+        return self.a[role]
+
+
+@pytest.fixture
+def areas(db) -> Areas:
+    d = district()
+    street_a = StreetFactory(code="340302901", name="甲街道", parent=d)
+    street_b = StreetFactory(code="340302902", name="乙街道", parent=d)
+    return Areas(
+        district=d,
+        street_a=street_a,
+        street_b=street_b,
+        community_a1=CommunityFactory(code="340302901001", name="甲一社区", parent=street_a),
+        community_a2=CommunityFactory(code="340302901002", name="甲二社区", parent=street_a),
+        community_b1=CommunityFactory(code="340302902001", name="乙一社区", parent=street_b),
+    )
+
+
+@pytest.fixture
+def users(areas: Areas) -> RoleUsers:
+    a: dict[Role, User] = {}
+    b: dict[Role, User] = {}
+    for role in Role:
+        if role in DISTRICT_ROLES:
+            a[role] = b[role] = UserFactory(username=f"{role.value}", role=role, area=areas.district)
+        elif role == Role.STREET_OFFICER:
+            a[role] = UserFactory(username="street_a", role=role, area=areas.street_a)
+            b[role] = UserFactory(username="street_b", role=role, area=areas.street_b)
+        else:
+            a[role] = UserFactory(username="coord_a1", role=role, area=areas.community_a1)
+            b[role] = UserFactory(username="coord_b1", role=role, area=areas.community_b1)
+    return RoleUsers(a=a, b=b)
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → a Django test client logged in as that user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
