@@ -101,7 +101,9 @@ def test_any_adjacent_transposition_of_digits_is_detected(number: str, position:
 
 
 @given(valid_numbers, st.data())
-def test_full_width_lower_case_and_spaced_variants_normalise_to_the_same_number(number: str, data: st.DataObject) -> None:
+def test_full_width_lower_case_and_spaced_variants_normalise_to_the_same_number(
+    number: str, data: st.DataObject
+) -> None:
     variant = ""
     for char in number:
         forms = [char, full_width(char)] + ([char.lower(), full_width(char.lower())] if char == "X" else [])
