@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = "Compile the translation catalogues (.po → .mo) with polib."
+    requires_system_checks: list[str] = []
 
     def handle(self, *args: object, **options: object) -> None:
         count = 0
