@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgrammesConfig(AppConfig):
+    name = "canlian.programmes"
+    label = "programmes"
+    verbose_name = _("项目")
+
+    def ready(self) -> None:
+        from canlian.common.navigation import register
+
+        register(_("项目"), "programmes:list", action="programme.view", order=30)

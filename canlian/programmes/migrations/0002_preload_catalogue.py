@@ -1,0 +1,23 @@
+"""Preloads the programme catalogue from canlian/programmes/catalogue.py (data frozen at this migration)."""
+
+from django.db import migrations
+
+from canlian.programmes.catalogue import PROGRAMMES, step_days
+
+
+def forwards(apps, schema_editor):
+    Programme = apps.get_model("programmes", "Programme")
+    for order, spec in enumerate(PROGRAMMES, start=1):
+        fields = dict(spec)
+        fields["step_days"] = step_days(list(fields["steps"]))
+        fields["report_order"] = order * 10
+        Programme.objects.update_or_create(code=fields.pop("code"), defaults=fields)
+
+
+def backwards(apps, schema_editor):
+    apps.get_model("programmes", "Programme").objects.filter(code__in=[p["code"] for p in PROGRAMMES]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("programmes", "0001_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]
