@@ -31,10 +31,12 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 def _mount() -> None:
     from canlian.accounts.api import router as accounts_router
+    from canlian.programmes.api import router as programmes_router
     from canlian.regions.api import router as regions_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/regions/", regions_router)
+    api.add_router("/programmes/", programmes_router)
 
 
 _mount()

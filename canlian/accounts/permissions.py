@@ -32,6 +32,10 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
     "region.manage": (gettext_lazy("维护街道和社区、导入区划"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
     "audit.view": (gettext_lazy("浏览审计日志"), frozenset({R.ADMIN, R.AUDITOR})),
     "audit.export": (gettext_lazy("导出审计日志"), frozenset({R.ADMIN, R.AUDITOR})),
+    "programme.view": (gettext_lazy("查看项目、规则、目标任务和预算"), ALL),
+    "programme.manage": (gettext_lazy("新建和修改项目"), frozenset({R.ADMIN})),
+    "target.manage": (gettext_lazy("下达目标任务"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
+    "budget.manage": (gettext_lazy("编制预算"), frozenset({R.ADMIN, R.FINANCE})),
 }
 
 

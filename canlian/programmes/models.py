@@ -70,9 +70,22 @@ class Programme(TimeStampedModel):
             if not isinstance(days, int) or days <= 0:
                 raise ValidationError({"step_days": _("时限须为正整数（工作日）")})
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("programmes:detail", args=[self.code])
+
     @property
     def step_labels(self) -> list[str]:
         return [str(Step(s).label) for s in self.steps]
+
+    @property
+    def steps_with_days(self) -> list[dict[str, object]]:
+        return [{"step": s, "label": Step(s).label, "days": self.step_days.get(s)} for s in self.steps]
+
+    @property
+    def funding_source_labels(self) -> list[str]:
+        return [str(FundingSource(s).label) for s in self.funding_sources]
 
 
 class Target(TimeStampedModel):

@@ -1,4 +1,8 @@
-"""Preloads the programme catalogue from canlian/programmes/catalogue.py (data frozen at this migration)."""
+"""Preloads the programme catalogue from canlian/programmes/catalogue.py.
+
+Later changes to the preloaded programmes come as new data migrations, never as edits of catalogue.py
+that this migration would silently pick up on a fresh database.
+"""
 
 from django.db import migrations
 

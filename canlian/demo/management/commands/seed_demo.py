@@ -12,11 +12,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from canlian.demo import regions, users
+from canlian.demo import programmes, regions, users
 from canlian.demo.context import DemoContext
 from canlian.regions.models import Region
 
-BUILDERS = [regions.build, users.build]
+BUILDERS = [regions.build, users.build, programmes.build]
 
 
 class Command(BaseCommand):

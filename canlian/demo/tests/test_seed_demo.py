@@ -1,0 +1,26 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from canlian.accounts.models import User
+from canlian.programmes.models import Target
+from canlian.regions.models import Region
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_without_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", "--persons", "10")
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_district_with_one_user_per_role_and_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--persons", "50", "--year", "2024", "--seed", "3")
+    assert Region.objects.filter(code__startswith="340302", level="street").count() == 8
+    assert Region.objects.filter(code__startswith="340302", level="community").count() == 60
+    roles = set(User.objects.values_list("role", flat=True))
+    assert len(roles) == 7
+    assert Target.objects.get(programme__code="R1", year=2024, street=None).quantity == 300
+    call_command("seed_demo", "--if-empty", "--persons", "50")
+    assert Region.objects.filter(level="community").count() == 60
