@@ -84,7 +84,10 @@ def target_set(
         raise DomainError(_("分街道目标只能下达到街道/乡镇"), field="street")
     if quantity is not None and quantity < 0:
         raise DomainError(_("目标数量不能为负数"), field="quantity")
-    existing = Target.objects.select_for_update().filter(programme=programme, year=year, street=street).first()
+    existing = (
+        Target.objects.select_for_update(of=("self",)).filter(programme=programme, year=year, street=street)
+        .order_by().first()
+    )
     before = snapshot(existing, ["quantity", "note"]) if existing else None
     where = street.name if street else _("全区")
     if quantity is None:
@@ -115,7 +118,10 @@ def budget_set(
     if source not in programme.funding_sources:
         raise DomainError(_("项目 %(c)s 不使用%(s)s") % {"c": programme.code, "s": FundingSource(source).label},
                           field="source")
-    existing = Budget.objects.select_for_update().filter(programme=programme, year=year, source=source).first()
+    existing = (
+        Budget.objects.select_for_update(of=("self",)).filter(programme=programme, year=year, source=source)
+        .order_by().first()
+    )
     before = snapshot(existing, ["amount", "note"]) if existing else None
     if amount is None:
         if existing is not None:
