@@ -124,7 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "canlian.accounts.backends.LockoutBackend",  # axes: refuses locked-out accounts and addresses
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -137,6 +137,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per acc
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "canlian.accounts.views.lockout_response"
 AXES_VERBOSE = False
+
+# Second factor (optional per account): TOTP codes from any authenticator app, no network needed.
+OTP_TOTP_ISSUER = "区残联服务管理系统"
 
 IDLE_TIMEOUT = env_int("CANLIAN_IDLE_TIMEOUT", 600)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT
