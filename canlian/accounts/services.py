@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -85,6 +87,13 @@ def _check_target(actor: User, target: User) -> None:
     require(actor, "user.manage")
     if not in_scope(actor, target.area.code if target.area_id else None):
         raise PermissionDenied(_("账号“%(username)s”不在您的管辖区域内。") % {"username": target.username})
+
+
+def _clear_failures(username: str) -> int:
+    """Forget the account's failed log-ins (lifting its lock-out); returns how many failures there were."""
+    failures = AccessAttempt.objects.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    axes_reset(username=username)
+    return failures
 
 
 def _check_username(username: str) -> str:
@@ -239,11 +248,11 @@ def user_reset_password(*, actor: User, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    cleared = axes_reset(username=user.username)
+    cleared = _clear_failures(user.username)
     record(
         actor=actor, action="user.reset_password", obj=user,
         before=before, after={"must_change_password": True, "password": "generated"},
-        message=_("已清除 %(n)d 条登录失败记录") % {"n": cleared} if cleared else "",
+        message=_("已清除 %(n)d 次登录失败记录") % {"n": cleared} if cleared else "",
     )
     return password
 
@@ -251,10 +260,10 @@ def user_reset_password(*, actor: User, user: User) -> str:
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> int:
     """Lift a lock-out before its cool-off ends (the user called and proved who they are); returns the
-    number of failed-attempt records cleared."""
+    number of failed log-ins forgotten."""
     _check_target(actor, user)
-    cleared = axes_reset(username=user.username)
-    record(actor=actor, action="user.unlock", obj=user, message=_("已清除 %(n)d 条登录失败记录") % {"n": cleared})
+    cleared = _clear_failures(user.username)
+    record(actor=actor, action="user.unlock", obj=user, message=_("已清除 %(n)d 次登录失败记录") % {"n": cleared})
     return cleared
 
 

@@ -42,13 +42,14 @@ from canlian.common.exceptions import DomainError
 PAGE_SIZE = 50
 
 
-def _form_error(form: forms.Form, exc: DomainError | ValidationError) -> None:
-    """Put a service's refusal on the field it names, or on top of the form."""
+def _form_error(form: forms.Form, exc: DomainError | ValidationError, *, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's refusal on the field it names (`aliases` maps service to form names), or on top."""
     if isinstance(exc, ValidationError):
         for message in exc.messages:
             form.add_error(None, message)
         return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    field = (aliases or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class LoginView(auth_views.LoginView):
@@ -249,7 +250,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 role=data["role"], area=data["area"], password=form.chosen_password(),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            _form_error(form, exc, aliases={"password": "password1"})
         else:
             if temporary:
                 return render(request, "accounts/password_shown.html", {
