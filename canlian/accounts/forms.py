@@ -53,7 +53,10 @@ class LoginForm(AuthenticationForm):
 
 
 class TotpConfirmForm(forms.Form):
-    token = forms.CharField(label=_("动态口令"), max_length=8)
+    token = forms.CharField(
+        label=_("动态口令"), max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
 
 
 class TotpDisableForm(forms.Form):

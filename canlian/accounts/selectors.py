@@ -69,7 +69,7 @@ def pending_totp_device(user: User) -> TOTPDevice | None:
 def totp_qr_data_uri(device: TOTPDevice) -> str:
     """The otpauth:// URL as an SVG QR code in a data: URI (the CSP allows data: images, no request leaves)."""
     buffer = io.BytesIO()
-    segno.make(device.config_url, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False)
+    segno.make(device.config_url, error="m").save(buffer, kind="svg", scale=5, border=4, xmldecl=False)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
