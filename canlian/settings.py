@@ -134,7 +134,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env_int("CANLIAN_LOCKOUT_ATTEMPTS", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CANLIAN_LOCKOUT_MINUTES", 5))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per IP
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False  # the login view forgets only the account's own failures (login_failures_clear)
 AXES_LOCKOUT_CALLABLE = "canlian.accounts.views.lockout_response"
 AXES_VERBOSE = False
 

@@ -89,8 +89,14 @@ def _check_target(actor: User, target: User) -> None:
         raise PermissionDenied(_("账号“%(username)s”不在您的管辖区域内。") % {"username": target.username})
 
 
-def _clear_failures(username: str) -> int:
-    """Forget the account's failed log-ins (lifting its lock-out); returns how many failures there were."""
+def login_failures_clear(*, username: str) -> int:
+    """Forget the account's failed log-ins (lifting its lock-out); returns how many failures there were.
+
+    Called after a successful log-in, a reset and an unlock. Only the account's own records go: axes'
+    AXES_RESET_ON_SUCCESS would also clear every failure from the same address, so anyone with an account
+    could log in between guesses at a colleague's password and never reach the lock-out. Not audited by
+    itself: the log-in, reset or unlock that calls it is.
+    """
     failures = AccessAttempt.objects.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
     axes_reset(username=username)
     return failures
@@ -248,7 +254,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    cleared = _clear_failures(user.username)
+    cleared = login_failures_clear(username=user.username)
     record(
         actor=actor, action="user.reset_password", obj=user,
         before=before, after={"must_change_password": True, "password": "generated"},
@@ -262,7 +268,7 @@ def user_unlock(*, actor: User, user: User) -> int:
     """Lift a lock-out before its cool-off ends (the user called and proved who they are); returns the
     number of failed log-ins forgotten."""
     _check_target(actor, user)
-    cleared = _clear_failures(user.username)
+    cleared = login_failures_clear(username=user.username)
     record(actor=actor, action="user.unlock", obj=user, message=_("已清除 %(n)d 次登录失败记录") % {"n": cleared})
     return cleared
 

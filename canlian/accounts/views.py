@@ -59,6 +59,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
+        services.login_failures_clear(username=form.get_user().get_username())
         if form.otp_device is not None:
             otp_login(self.request, form.otp_device)
         return response

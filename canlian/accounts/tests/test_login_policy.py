@@ -66,6 +66,28 @@ def test_address_locked_across_usernames(users):
     assert lockouts.exists() and all(e.ip == ip for e in lockouts)
 
 
+def test_own_success_forgets_own_typos_only(users):
+    """An insider cannot clear the count of guesses at a colleague's password by logging in between them."""
+    victim, insider = users[Role.FINANCE], users[Role.DISTRICT_OFFICER]
+    ip = "198.51.100.20"
+    for _ in range(3):
+        post_login(Client(), victim.username, "Guess#pass1", ip=ip)
+    assert post_login(Client(), insider.username, ip=ip).status_code == 302
+    assert post_login(Client(), victim.username, "Guess#pass1", ip=ip).status_code == 200
+    assert post_login(Client(), victim.username, "Guess#pass1", ip=ip).status_code == 429
+    assert post_login(Client(), victim.username, ip="198.51.100.21").status_code == 429
+
+
+def test_successful_login_forgets_earlier_typos(users):
+    user = users[Role.FINANCE]
+    for _ in range(4):
+        post_login(Client(), user.username, "Typo#pass1")
+    assert post_login(Client(), user.username).status_code == 302
+    for _ in range(4):
+        assert post_login(Client(), user.username, "Typo#pass1").status_code == 200
+    assert post_login(Client(), user.username).status_code == 302
+
+
 def test_unlocked_after_the_cool_off(users, time_machine):
     time_machine.move_to(START, tick=False)
     user = users[Role.LEADER]
