@@ -121,12 +121,12 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "canlian.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "canlian.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "canlian.accounts.backends.LockoutBackend",  # axes: refuses locked-out accounts and addresses
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -136,9 +136,12 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env_int("CANLIAN_LOCKOUT_ATTEMPTS", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CANLIAN_LOCKOUT_MINUTES", 5))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per IP
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False  # the login view forgets only the account's own failures (login_failures_clear)
 AXES_LOCKOUT_CALLABLE = "canlian.accounts.views.lockout_response"
 AXES_VERBOSE = False
+
+# Second factor (optional per account): TOTP codes from any authenticator app, no network needed.
+OTP_TOTP_ISSUER = "区残联服务管理系统"
 
 IDLE_TIMEOUT = env_int("CANLIAN_IDLE_TIMEOUT", 600)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT

@@ -26,8 +26,10 @@ CASEWORKERS = frozenset({R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_COORD
 # action: (what it means, roles allowed)
 MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
     "home.view": (gettext_lazy("首页与我的待办"), ALL),
-    "user.view": (gettext_lazy("查看用户"), frozenset({R.ADMIN})),
-    "user.manage": (gettext_lazy("新建、停用、重置密码、修改角色和区域"), frozenset({R.ADMIN})),
+    "user.view": (
+        gettext_lazy("查看本辖区的用户账号（街道专干只读本街道及其社区）"), frozenset({R.ADMIN, R.STREET_OFFICER})
+    ),
+    "user.manage": (gettext_lazy("新建、修改、停用和启用账号，重置密码，解除锁定"), frozenset({R.ADMIN})),
     "region.view": (gettext_lazy("查看行政区划"), ALL),
     "region.manage": (gettext_lazy("维护街道和社区、导入区划"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
     "audit.view": (gettext_lazy("浏览审计日志"), frozenset({R.ADMIN, R.AUDITOR})),

@@ -32,9 +32,15 @@ def _logged_out(sender, request, user, **kwargs: object) -> None:  # noqa: ANN00
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs: object) -> None:  # noqa: ANN001
+    if request is not None and getattr(request, "canlian_refused_locked", False):
+        message = "账号或 IP 处于锁定期，拒绝登录"
+    elif "otp_token" in credentials:
+        message = "动态口令错误"
+    else:
+        message = "用户名或密码错误"
     record(
         actor=None, username=str(credentials.get("username", ""))[:150], action="auth.login_failed",
-        result=AuditResult.FAILURE, ip=_ip(request), message="用户名或密码错误",
+        result=AuditResult.FAILURE, ip=_ip(request), message=message,
     )
 
 

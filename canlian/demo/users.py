@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from canlian.accounts.choices import Role
 from canlian.accounts.models import User
+from canlian.accounts.services import user_bootstrap_admin, user_create
 from canlian.demo.context import DemoContext
 
 DEMO_PASSWORD = "Canlian@2024"  # noqa: S105 - documented demo password, demo data only
@@ -23,18 +24,29 @@ DEMO_USERS = [
 
 
 def build(ctx: DemoContext) -> None:
+    """Open the demo accounts through the account services, so they are audited like real ones.
+
+    The administrator is the installation's first one (`user_bootstrap_admin`); it opens the others.
+    Only these documented accounts skip the forced first password change. Existing accounts are kept.
+    """
+    existing = {u.username: u for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])}
+    admin = existing.get("admin")
     for username, full_name, role, where in DEMO_USERS:
+        if username in existing:
+            continue
         if where == "district":
             area = ctx.data["district"]
         else:
             kind, index = where
             area = ctx.data["streets" if kind == "street" else "communities"][index]
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"full_name": full_name, "role": role, "area": area, "must_change_password": False},
+        if admin is None and role == Role.ADMIN:
+            admin = user_bootstrap_admin(
+                username=username, full_name=full_name, area=area, password=DEMO_PASSWORD, must_change_password=False
+            )
+            continue
+        user_create(
+            actor=admin, username=username, full_name=full_name, role=role, area=area,
+            password=DEMO_PASSWORD, must_change_password=False,
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
     ctx.data["users"] = {u.username: u for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])}
     ctx.say(f"演示账号：{len(DEMO_USERS)} 个（密码均为 {DEMO_PASSWORD}）")
