@@ -41,7 +41,21 @@ class RoleUsers:
 
 
 @pytest.fixture
-def areas(db) -> Areas:
+def preloaded(db) -> None:
+    """The rows that data migrations load. A transactional (browser) test flushes the database after it
+    runs, so every fixture that relies on them asks for this one, which restores what is missing."""
+    from canlian.programmes.catalogue import ensure_catalogue
+    from canlian.programmes.models import Programme
+    from canlian.regions.data import ensure_districts
+
+    if not Region.objects.filter(code="340302").exists():
+        ensure_districts(Region)
+    if not Programme.objects.filter(code="R1").exists():
+        ensure_catalogue(Programme)
+
+
+@pytest.fixture
+def areas(preloaded) -> Areas:
     d = district()
     street_a = StreetFactory(code="340302901", name="甲街道", parent=d)
     street_b = StreetFactory(code="340302902", name="乙街道", parent=d)

@@ -284,3 +284,13 @@ PROGRAMMES: list[dict[str, object]] = [
 
 def step_days(steps: list[str]) -> dict[str, int]:
     return {s: DEFAULT_DAYS[s] for s in steps if s in DEFAULT_DAYS}
+
+
+def ensure_catalogue(programme_model: type) -> None:
+    """Create or refresh the preloaded programmes (idempotent; takes the historical model in migrations)."""
+    for order, spec in enumerate(PROGRAMMES, start=1):
+        fields = dict(spec)
+        code = fields.pop("code")
+        fields["step_days"] = step_days(list(fields["steps"]))
+        fields["report_order"] = order * 10
+        programme_model.objects.update_or_create(code=code, defaults=fields)

@@ -1,25 +1,15 @@
-import importlib
 
 import pytest
 
 from canlian.accounts.choices import Role
 from canlian.accounts.models import User
 from canlian.accounts.tests.factories import PASSWORD
-from canlian.regions.models import Region
 from tests.browser import login, screenshot
-
-
-@pytest.fixture
-def districts(transactional_db):
-    """A transactional test that ran before this one flushed the districts that a data migration loads."""
-    bengbu = importlib.import_module("canlian.regions.migrations.0002_bengbu_districts").BENGBU
-    for code, name in bengbu:
-        Region.objects.get_or_create(code=code, defaults={"name": name, "level": "district"})
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_admin_creates_coordinator_who_must_change_password(page, districts, users, areas) -> None:
+def test_admin_creates_coordinator_who_must_change_password(page, users, areas) -> None:
     admin = users[Role.ADMIN]
     login(page, admin.username, PASSWORD)
     page.wait_for_url(page.base_url + "/")

@@ -6,16 +6,11 @@ that this migration would silently pick up on a fresh database.
 
 from django.db import migrations
 
-from canlian.programmes.catalogue import PROGRAMMES, step_days
+from canlian.programmes.catalogue import PROGRAMMES, ensure_catalogue
 
 
 def forwards(apps, schema_editor):
-    Programme = apps.get_model("programmes", "Programme")
-    for order, spec in enumerate(PROGRAMMES, start=1):
-        fields = dict(spec)
-        fields["step_days"] = step_days(list(fields["steps"]))
-        fields["report_order"] = order * 10
-        Programme.objects.update_or_create(code=fields.pop("code"), defaults=fields)
+    ensure_catalogue(apps.get_model("programmes", "Programme"))
 
 
 def backwards(apps, schema_editor):

@@ -1,22 +1,15 @@
-"""Preloads the districts and counties of Bengbu (蚌埠市, 340300) with their official codes."""
+"""Preloads the districts and counties of Bengbu (canlian/regions/data.py).
+
+Later changes to the preloaded list come as new data migrations, not as edits of data.py.
+"""
 
 from django.db import migrations
 
-BENGBU = [
-    ("340302", "龙子湖区"),
-    ("340303", "蚌山区"),
-    ("340304", "禹会区"),
-    ("340311", "淮上区"),
-    ("340321", "怀远县"),
-    ("340322", "五河县"),
-    ("340323", "固镇县"),
-]
+from canlian.regions.data import BENGBU, ensure_districts
 
 
 def forwards(apps, schema_editor):
-    Region = apps.get_model("regions", "Region")
-    for code, name in BENGBU:
-        Region.objects.update_or_create(code=code, defaults={"name": name, "level": "district", "parent": None})
+    ensure_districts(apps.get_model("regions", "Region"))
 
 
 def backwards(apps, schema_editor):
