@@ -116,11 +116,10 @@ AUTH_USER_MODEL = "accounts.User"
 
 # Passwords and login policy (等保 2.0): Argon2, 8+ characters of 3 classes, lock-out, idle time-out.
 # The suite uses Argon2 with cheap parameters (canlian/accounts/hashers.py); production Django's defaults.
-ARGON2 = (
-    "canlian.accounts.hashers.CheapArgon2PasswordHasher" if TESTING else "django.contrib.auth.hashers.Argon2PasswordHasher"
-)
 PASSWORD_HASHERS = [
-    ARGON2,
+    "canlian.accounts.hashers.CheapArgon2PasswordHasher"
+    if TESTING
+    else "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
