@@ -32,6 +32,12 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
     "region.manage": (gettext_lazy("维护街道和社区、导入区划"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
     "audit.view": (gettext_lazy("浏览审计日志"), frozenset({R.ADMIN, R.AUDITOR})),
     "audit.export": (gettext_lazy("导出审计日志"), frozenset({R.ADMIN, R.AUDITOR})),
+    "job.view": (gettext_lazy("查看本人启动的后台任务及其进度、下载结果"), ALL),
+    "job.view_all": (gettext_lazy("查看所有人的后台任务和导入记录"), frozenset({R.ADMIN})),
+    "import.view": (
+        gettext_lazy("打开数据导入页面、查看本人的导入记录（每种导入另需其权限，如区划导入需“维护街道和社区”）"),
+        frozenset({R.ADMIN, *CASEWORKERS}),
+    ),
 }
 
 
