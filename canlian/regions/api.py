@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from canlian.accounts.permissions import require
 from canlian.regions.models import Region
@@ -57,12 +57,12 @@ def get_region(request: HttpRequest, code: str) -> RegionOut:
 
 
 @router.post("/", response={201: RegionOut})
-def create_region(request: HttpRequest, payload: RegionIn) -> tuple[int, RegionOut]:
+def create_region(request: HttpRequest, payload: RegionIn) -> Status[RegionOut]:
     """A street under a district or a community under a street (`region.manage`, inside the caller's area)."""
     require(request.auth, "region.manage")
     parent = _visible(request, payload.parent_code)
     region = region_create(actor=request.auth, parent=parent, code=payload.code, name=payload.name)
-    return 201, RegionOut.of(region)
+    return Status(201, RegionOut.of(region))
 
 
 @router.patch("/{code}", response=RegionOut)
