@@ -100,13 +100,14 @@ def event_page(qs: QuerySet[AuditEvent], *, after: str = "", before: str = "", s
         events = list(reversed(rows[:size]))
         return EventPage(events=events, next_cursor=cursor_of(events[-1]) if events else None,
                          prev_cursor=cursor_of(events[0]) if more_newer and events else None)
-    if after and (position := parse_cursor(after)):
+    position = parse_cursor(after) if after else None
+    if position is not None:
         at, pk = position
         qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
     rows = list(qs[: size + 1])
     events = rows[:size]
     return EventPage(events=events, next_cursor=cursor_of(events[-1]) if len(rows) > size else None,
-                     prev_cursor=cursor_of(events[0]) if after and events else None)
+                     prev_cursor=cursor_of(events[0]) if position is not None and events else None)
 
 
 def _distinct(field: str) -> list[str]:

@@ -101,7 +101,7 @@ def region_deactivate(*, actor: User, region: Region) -> Region:
 def region_reactivate(*, actor: User, region: Region) -> Region:
     """Use a deactivated street or community again; its parent must be active."""
     _check_manage(actor, region)
-    region = Region.objects.select_for_update().select_related("parent").get(pk=region.pk)
+    region = Region.objects.select_for_update(of=("self",)).select_related("parent").get(pk=region.pk)
     if region.is_active:
         raise Conflict(_("“%(name)s”已是启用状态") % {"name": region.name})
     if region.parent is not None and not region.parent.is_active:

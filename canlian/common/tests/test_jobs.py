@@ -234,7 +234,9 @@ def test_progress_page_polls_until_finished(users, client_for):
     assert "<html" not in partial and 'hx-trigger="every 1s"' in partial
 
 
-def test_finished_job_shows_download_link_and_the_owner_downloads(users, client_for, django_capture_on_commit_callbacks):
+def test_finished_job_shows_download_link_and_the_owner_downloads(
+    users, client_for, django_capture_on_commit_callbacks
+):
     officer = users.a[Role.DISTRICT_OFFICER]
     with django_capture_on_commit_callbacks(execute=True):
         job = start(officer, "counting_job", rows=3, name="out.txt")

@@ -5,7 +5,6 @@ import factory
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
 
-
 DISTRICT_NAMES = {"340302": "龙子湖区", "340303": "蚌山区", "340304": "禹会区", "340311": "淮上区"}
 
 

@@ -47,7 +47,9 @@ def test_parent_must_exist_or_come_earlier(areas, officer):
 
 def test_a_row_whose_parent_row_is_wrong_is_wrong_too(areas, officer):
     result = validate(officer, ("340302903", "", "340302"), ("340302903001", "丙一社区", "340302903"))
-    assert reasons(result) == {2: ["名称：名称为空"], 3: ["上级区划代码：上级区划 340302903（第 2 行）有误，本行无法导入"]}
+    assert reasons(result) == {
+        2: ["名称：名称为空"], 3: ["上级区划代码：上级区划 340302903（第 2 行）有误，本行无法导入"],
+    }
 
 
 @pytest.mark.parametrize(("row", "reason"), [
@@ -56,7 +58,8 @@ def test_a_row_whose_parent_row_is_wrong_is_wrong_too(areas, officer):
     (("", "某街道", "340302"), "区划代码：区划代码为空"),
     (("340302905", "某街道", ""), "上级区划代码：上级区划代码为空，应为 340302"),
     (("340302905001", "某社区", "340302901"), "上级区划代码：上级区划代码应为区划代码的前 9 位 340302905"),
-    (("340302905000", "某社区", "340302905"), "上级区划代码：上级区划 340302905 不存在：请先新建，或把它放在本文件更靠前的行"),
+    (("340302905000", "某社区", "340302905"),
+     "上级区划代码：上级区划 340302905 不存在：请先新建，或把它放在本文件更靠前的行"),
     (("340302000", "某街道", "340302"), "区划代码：区划代码最后 3 位不能是 000"),
     (("340302905", "名" * 65, "340302"), "名称：名称最长 64 个字，实为 65 个"),
 ])
@@ -83,7 +86,9 @@ def test_inactive_parent_is_refused(areas, officer):
 
 
 def test_numbers_and_full_width_digits_in_code_cells_are_read_as_codes(areas, officer):
-    result = validate(officer, (340302901009, "甲九社区", 340302901.0), ("３４０３０２９０１０１０", "甲十社区", "340302901"))
+    result = validate(
+        officer, (340302901009, "甲九社区", 340302901.0), ("３４０３０２９０１０１０", "甲十社区", "340302901")
+    )
     assert not result.errors
     assert [r.key for r in result.plan.rows] == ["340302901009", "340302901010"]
 
