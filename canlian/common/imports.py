@@ -19,6 +19,10 @@ background job with a progress bar, keeping the upload under MEDIA_ROOT/imports/
 confirmation (found through its `ImportRun` row, never a path from the browser), one audit event per
 import (`import.<kind>`, with the counts and the file's SHA-256), and `manage.py import KIND FILE`.
 Importing the same file twice writes nothing the second time, because every row is then unchanged.
+
+The preview (keys, labels, changes, error values) is stored as JSON in the `ImportRun` row and the
+error workbook as a file: a kind that reads sensitive columns (ID or bank numbers) puts masked values
+into `RowPlan.key`/`changes` and `CellError.value`, never the clear number.
 """
 
 from __future__ import annotations
