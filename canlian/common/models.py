@@ -20,6 +20,9 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+_FINISHED_VALUES = sorted(s.value for s in JOB_FINISHED)  # sorted: a stable migration
+
+
 class OwnedQuerySet(models.QuerySet):
     """Rows that belong to the user who started them (jobs, import runs)."""
 
@@ -78,8 +81,8 @@ class Job(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="job_status_valid"),
             models.CheckConstraint(
-                condition=models.Q(status__in=[s.value for s in JOB_FINISHED], finished_at__isnull=False)
-                | (~models.Q(status__in=[s.value for s in JOB_FINISHED]) & models.Q(finished_at__isnull=True)),
+                condition=models.Q(status__in=_FINISHED_VALUES, finished_at__isnull=False)
+                | (~models.Q(status__in=_FINISHED_VALUES) & models.Q(finished_at__isnull=True)),
                 name="job_finished_at_iff_finished",
             ),
         ]

@@ -165,3 +165,14 @@ def test_a_lockout_is_visible_in_the_audit_browser(users, client_for, client):
     failures = client_for(users.a[Role.AUDITOR]).get(reverse("audit:list"), {"action": "auth.login_failed",
                                                                              "actor": target.username})
     assert len(failures.context["page"].events) >= 5
+
+
+def test_the_list_costs_the_same_at_any_size(users, client_for, django_assert_max_num_queries):
+    for n in range(300):
+        event(f"test.e{n % 7}", when=at("2024-04-01") + timedelta(minutes=n))
+    client = client_for(users.a[Role.AUDITOR])
+    client.get(reverse("audit:list"))  # fills the cached lists of actions and object types
+    # session, user, the user's area (header), one page of events, the session's save (3)
+    with django_assert_max_num_queries(7):
+        page = client.get(reverse("audit:list"), {"action": "test.e3"}).context["page"]
+    assert len(page.events) == 43
