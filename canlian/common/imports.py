@@ -272,6 +272,8 @@ def validate_data(kind: ImportKind, *, actor: Any, data: bytes, file_name: str, 
 def _blank_example_rows(kind: ImportKind, table: Table) -> list[CellError]:
     """A row identical to the template's example is refused (and removed), so it is never imported by mistake."""
     example = [cell_text(c.example) for c in kind.columns]
+    if not any(example):
+        return []
     index = {h: i for i, h in enumerate(table.headers)}
     errors = []
     for offset, row in enumerate(table.rows):
