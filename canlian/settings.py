@@ -3,8 +3,8 @@
 Variables: DEBUG, SECRET_KEY, CANLIAN_DATA_KEY (base64, 32 bytes, for field encryption),
 DATABASE_URL, ALLOWED_HOSTS, CANLIAN_IDLE_TIMEOUT (seconds), CANLIAN_DB_TIMEOUT (seconds),
 CANLIAN_LOCKOUT_MINUTES, CANLIAN_LOCKOUT_ATTEMPTS, CANLIAN_HTTPS, CANLIAN_MEDIA_ROOT,
-CANLIAN_MAX_UPLOAD_MB. A production start (DEBUG off) with a missing or development secret is refused
-by the system check `canlian.E001` and by the WSGI entry point.
+CANLIAN_MAX_UPLOAD_MB, CANLIAN_IMPORT_INLINE_KB. A production start (DEBUG off) with a missing or development
+secret is refused by the system check `canlian.E001` and by the WSGI entry point.
 """
 
 from __future__ import annotations
@@ -208,10 +208,17 @@ TASKS = {
     }
 }
 
+# Imports of files up to this size are validated and written within the request; larger files run as
+# a background job with a progress bar.
+IMPORT_INLINE_MAX_KB = env_int("CANLIAN_IMPORT_INLINE_KB", 256)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Audit events younger than this are never deleted (Cybersecurity Law: logs kept ≥ 6 months).
 AUDIT_RETENTION_DAYS = 183
+# An audit export up to this many events is written in the request (constant memory); a larger one runs
+# as a background job with a progress bar.
+AUDIT_EXPORT_INLINE_MAX_ROWS = 100_000
 
 LOGGING = {
     "version": 1,

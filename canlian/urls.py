@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from canlian.api import api
 from canlian.common import views as common_views
+from canlian.common.urls import import_patterns, job_patterns
 
 urlpatterns = [
     path("", common_views.home, name="home"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("audit/", include("canlian.audit.urls")),
     path("regions/", include("canlian.regions.urls")),
     path("programmes/", include("canlian.programmes.urls")),
+    path("jobs/", include((job_patterns, "jobs"))),
+    path("imports/", include((import_patterns, "imports"))),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # The admin site logs in through our own login page, so the second factor, the lock-out and the audit

@@ -95,3 +95,14 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files_and_cache(settings, tmp_path):
+    """Each test gets its own MEDIA_ROOT (uploads, job results) and an empty cache."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()

@@ -38,6 +38,12 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
     "programme.manage": (gettext_lazy("新建和修改项目"), frozenset({R.ADMIN})),
     "target.manage": (gettext_lazy("下达目标任务"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
     "budget.manage": (gettext_lazy("编制预算"), frozenset({R.ADMIN, R.FINANCE})),
+    "job.view": (gettext_lazy("查看本人启动的后台任务及其进度、下载结果"), ALL),
+    "job.view_all": (gettext_lazy("查看所有人的后台任务和导入记录"), frozenset({R.ADMIN})),
+    "import.view": (
+        gettext_lazy("打开数据导入页面、查看本人的导入记录（每种导入另需其权限，如区划导入需“维护街道和社区”）"),
+        frozenset({R.ADMIN, *CASEWORKERS}),
+    ),
 }
 
 

@@ -45,7 +45,10 @@ class AuditEvent(models.Model):
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["at", "id"], name="audit_event_at_id"),  # keyset pages of the browser
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"

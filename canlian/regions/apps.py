@@ -9,5 +9,6 @@ class RegionsConfig(AppConfig):
 
     def ready(self) -> None:
         from canlian.common.navigation import register
+        from canlian.regions import imports  # noqa: F401  (registers the "regions" import)
 
         register(_("行政区划"), "regions:list", action="region.view", order=80)

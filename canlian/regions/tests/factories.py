@@ -5,10 +5,15 @@ import factory
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
 
+DISTRICT_NAMES = {"340302": "龙子湖区", "340303": "蚌山区", "340304": "禹会区", "340311": "淮上区"}
+
 
 def district(code: str = "340302") -> Region:
-    """The preloaded district (data migration 0002)."""
-    return Region.objects.get(code=code)
+    """The preloaded district (data migration 0002); recreated after a transactional test's flush removed it."""
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": DISTRICT_NAMES.get(code, code), "level": RegionLevel.DISTRICT, "parent": None}
+    )
+    return region
 
 
 class StreetFactory(factory.django.DjangoModelFactory):
