@@ -16,7 +16,7 @@ from typing import Final
 from django.utils.translation import gettext_lazy as _
 
 from canlian.programmes.rules import syntax
-from canlian.programmes.rules.conditions import AllOf, AnyOf, Compare, Condition, Not, Subject, Test
+from canlian.programmes.rules.conditions import AllOf, AnyOf, Compare, Condition, FlagHolds, Not, Subject
 from canlian.programmes.rules.errors import ErrorKind, RuleSyntaxError
 from canlian.programmes.rules.fields import Field, Flag, Function, RuleSchema
 from canlian.programmes.rules.types import LiteralError, Op, Value
@@ -96,7 +96,7 @@ class _Checker:
         if isinstance(node, syntax.Name | syntax.Call):
             subject = self.subject(node)
             if isinstance(subject.binding, Flag):
-                return Test(subject, (node.start, node.end))
+                return FlagHolds(subject, (node.start, node.end))
             binding = subject.binding
             message = VALUE_ALONE % {"text": self.text(node), "label": binding.label, "type": binding.type.label}
             raise self.error(message, node, ErrorKind.TYPE)
@@ -144,11 +144,11 @@ class _Checker:
     def flag_comparison(
         self, subject: Subject, node: syntax.Name | syntax.Call, op: Op, right: syntax.Expr, span: tuple[int, int]
     ) -> Condition:
-        """flag == true / flag != false (a Test) and flag == false / flag != true (its negation)."""
+        """flag == true / flag != false (a FlagHolds) and flag == false / flag != true (its negation)."""
         if op not in (Op.EQ, Op.NE) or not isinstance(right, syntax.Literal) or not isinstance(right.value, bool):
             message = FLAG_COMPARED % {"text": self.text(node), "label": subject.binding.label}
             raise self.error(message, span, ErrorKind.TYPE)
-        test = Test(subject, span)
+        test = FlagHolds(subject, span)
         return test if right.value == (op is Op.EQ) else Not(test)
 
     def unexpected_subject(self, left: syntax.Expr, right: syntax.Expr) -> RuleSyntaxError:

@@ -104,7 +104,7 @@ class Compare(Condition):
 
 
 @dataclass(frozen=True)
-class Test(Condition):
+class FlagHolds(Condition):
     """A yes/no fact used as a condition: `severe`, `enrolled("R1")`."""
 
     subject: Subject
@@ -113,7 +113,7 @@ class Test(Condition):
 
     @property
     def flag(self) -> Flag:
-        """The bound flag (the compiler only builds a Test on a Flag)."""
+        """The bound flag (the compiler only builds a FlagHolds on a Flag)."""
         binding = self.subject.binding
         if not isinstance(binding, Flag):
             raise TypeError(f"{self.subject.name} is not a yes/no field")

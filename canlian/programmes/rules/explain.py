@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from canlian.programmes.rules.conditions import AllOf, AnyOf, Compare, Condition, Not, Test, compare
+from canlian.programmes.rules.conditions import AllOf, AnyOf, Compare, Condition, FlagHolds, Not, compare
 from canlian.programmes.rules.errors import position
 from canlian.programmes.rules.fields import Facts, Field, RuleContext
 from canlian.programmes.rules.types import EnumType, Op, Value
@@ -134,7 +134,7 @@ def _step(condition: Condition, source: str, facts: Facts, ctx: RuleContext, *, 
     if isinstance(condition, Compare):
         passed, sentence = _compare_sentence(condition, facts, ctx, positive=positive)
         span = condition.span
-    elif isinstance(condition, Test):
+    elif isinstance(condition, FlagHolds):
         holds = condition.holds(facts, ctx)
         passed = holds == positive
         fact = condition.flag.fact(holds, ctx)

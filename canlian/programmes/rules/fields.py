@@ -156,6 +156,20 @@ class Function:
         return f"{self.name}({', '.join(str(p.label) for p in self.params)})"
 
 
+@dataclass(frozen=True)
+class ReferenceEntry:
+    """One line of the reference shown next to the rule editor: what to type, what it means, what it takes."""
+
+    name: str  # as typed: age, severe, age_on(日期)
+    label: str
+    type: str  # the type and its allowed values, or 是/否 for a condition
+    help: str
+
+
+YES_NO = _("是/否条件")
+RETURNS = _("%(params)s → %(result)s")
+
+
 class RuleSchema:
     """The whitelist of fields and functions a rule may use, passed to ``compile_rule(text, schema)``.
 
@@ -175,6 +189,24 @@ class RuleSchema:
                 self.functions[entry.name] = entry
             else:
                 self.fields[entry.name] = entry
+
+    def reference(self) -> list[ReferenceEntry]:
+        """Every field and function with its label and type, for the editor's help panel and the docs."""
+        entries = [
+            ReferenceEntry(
+                name,
+                str(entry.label),
+                entry.type.describe() if isinstance(entry, Field) else str(YES_NO),
+                str(entry.help),
+            )
+            for name, entry in self.fields.items()
+        ]
+        for function in self.functions.values():
+            params = "；".join(f"{p.label}：{p.type.describe()}" for p in function.params)
+            result = function.returns.describe() if function.returns else str(YES_NO)
+            kind = str(RETURNS % {"params": params, "result": result})
+            entries.append(ReferenceEntry(function.signature, str(function.label), kind, str(function.help)))
+        return entries
 
 
 # --- generic bindings ---------------------------------------------------------------------------------------------

@@ -214,8 +214,8 @@ class HasCategory(Flag):
         return f"残疾类别{'包括' if holds else '不包括'} {CATEGORIES.display(self.category)}"
 
 
-def _flag(name: str, label: str, true_text: str, false_text: str) -> ColumnFlag:
-    return ColumnFlag(name=name, label=label, lookup=name, true_text=true_text, false_text=false_text)
+def _flag(name: str, label: str, true_text: str, false_text: str, help: str) -> ColumnFlag:
+    return ColumnFlag(name=name, label=label, lookup=name, true_text=true_text, false_text=false_text, help=help)
 
 
 def make_schema(related: Related = placeholder) -> RuleSchema:
@@ -223,14 +223,20 @@ def make_schema(related: Related = placeholder) -> RuleSchema:
     return RuleSchema(
         fields=(
             AgeField(name="age", label="年龄", birth_lookup="birth_date", birth_key="birth_date", help="基准日的周岁"),
-            ColumnField(name="grade", label="残疾等级", type=GRADES, lookup="grade"),
+            ColumnField(name="grade", label="残疾等级", type=GRADES, lookup="grade", help="一级最重；可比较大小"),
             ColumnField(name="category", label="残疾类别", type=CATEGORIES, lookup="category", help="多重残疾为 7"),
-            ColumnField(name="hukou", label="户口类型", type=HUKOU, lookup="hukou"),
-            ColumnField(name="low_income", label="低保等状态", type=LOW_INCOME, lookup="low_income"),
-            ColumnField(name="life_status", label="人员状态", type=LIFE, lookup="life_status"),
+            ColumnField(name="hukou", label="户口类型", type=HUKOU, lookup="hukou", help="“城市”也可"),
+            ColumnField(
+                name="low_income", label="低保等状态", type=LOW_INCOME, lookup="low_income", help="当前状态（民政名单）"
+            ),
+            ColumnField(name="life_status", label="人员状态", type=LIFE, lookup="life_status", help="死亡、迁出名单"),
             CertificateValid(),
             ColumnField(
-                name="certificate_expires", label="残疾人证有效期至", type=DateType(), lookup="certificate_expires"
+                name="certificate_expires",
+                label="残疾人证有效期至",
+                type=DateType(),
+                lookup="certificate_expires",
+                help="证件有效期截止日",
             ),
             ColumnField(
                 name="household_certified_count",
@@ -238,6 +244,7 @@ def make_schema(related: Related = placeholder) -> RuleSchema:
                 type=IntType(0, 20),
                 lookup="household_certified_count",
                 unit="人",
+                help="同一户口内持证残疾人人数（含本人）",
             ),
             Severe(),
             ColumnField(
@@ -246,21 +253,29 @@ def make_schema(related: Related = placeholder) -> RuleSchema:
                 type=DecimalType(minimum=Decimal(0), maximum=Decimal(1_000_000), places=2),
                 lookup="per_capita_income",
                 unit="元",
+                help="家庭人均月收入（元）",
             ),
-            _flag("poverty", "脱贫人口", "属于脱贫人口", "不属于脱贫人口"),
-            _flag("wheelchair", "持有机动轮椅车", "持有机动轮椅车", "未登记持有机动轮椅车"),
-            _flag("lower_limb", "下肢残疾", "下肢残疾", "非下肢残疾"),
-            _flag("long_term_care", "需长期照护", "需长期照护", "不需长期照护"),
-            _flag("autism", "孤独症", "孤独症", "非孤独症"),
+            _flag("poverty", "脱贫人口", "属于脱贫人口", "不属于脱贫人口", "乡村振兴部门认定的脱贫户成员"),
+            _flag("wheelchair", "持有机动轮椅车", "持有机动轮椅车", "未登记持有机动轮椅车", "持有合规的机动轮椅车"),
+            _flag("lower_limb", "下肢残疾", "下肢残疾", "非下肢残疾", "肢体残疾中的下肢残疾"),
+            _flag("long_term_care", "需长期照护", "需长期照护", "不需长期照护", "经评估需要长期照护"),
+            _flag("autism", "孤独症", "孤独症", "非孤独症", "诊断为孤独症（儿童康复）"),
         ),
         functions=(
-            age_on_function(name="age_on", label="某日的年龄", birth_lookup="birth_date", birth_key="birth_date"),
+            age_on_function(
+                name="age_on",
+                label="某日的年龄",
+                birth_lookup="birth_date",
+                birth_key="birth_date",
+                help="指定日期的周岁，如儿童项目按年初年龄",
+            ),
             Function(
                 name="low_income_on",
                 label="某日处于低保等状态",
                 params=(Param("状态", STATUS), Param("日期", DateType())),
                 returns=None,
                 binder=lambda status, on: LowIncomeOn(status, on, related),
+                help="该日处于低保、特困或低保边缘（按民政名单的起止日期）",
             ),
             Function(
                 name="enrolled",
@@ -268,6 +283,7 @@ def make_schema(related: Related = placeholder) -> RuleSchema:
                 params=(Param("项目", PROGRAMMES),),
                 returns=None,
                 binder=lambda programme: Enrolled(programme, related),
+                help="基准日正在享受或领取该项目",
             ),
             Function(
                 name="enrolled_in_year",
@@ -275,6 +291,7 @@ def make_schema(related: Related = placeholder) -> RuleSchema:
                 params=(Param("项目", PROGRAMMES), Param("年度", YEAR)),
                 returns=None,
                 binder=lambda programme, year: EnrolledInYear(programme, year, related),
+                help="该年度内任何时候享受过该项目",
             ),
             Function(
                 name="has_category",
@@ -282,6 +299,7 @@ def make_schema(related: Related = placeholder) -> RuleSchema:
                 params=(Param("类别", CATEGORIES),),
                 returns=None,
                 binder=lambda category: HasCategory(category, related),
+                help="本人类别为该类别，或为多重残疾且包含该类别",
             ),
         ),
     )

@@ -106,8 +106,10 @@ def literals(value_type: ValueType) -> st.SearchStrategy[str]:
         return st.sampled_from(value_type.choices).flatmap(spellings)
     if isinstance(value_type, IntType):
         low, high = value_type.minimum, value_type.maximum
+        # near the bottom (children's ages, counts), around 60 (elderly), around the years of the data
+        ranges = [(low, low + 10), (55, 65), (2022, 2026), (low, high)]
         return st.one_of(
-            st.integers(low, min(high, low + 10)), st.integers(max(low, 55), min(high, 65)), st.integers(low, high)
+            [st.integers(max(low, a), min(high, b)) for a, b in ranges if max(low, a) <= min(high, b)]
         ).map(str)
     if isinstance(value_type, DecimalType):
         return st.one_of(
