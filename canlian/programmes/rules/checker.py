@@ -153,10 +153,9 @@ class _Checker:
 
     def unexpected_subject(self, left: syntax.Expr, right: syntax.Expr) -> RuleSyntaxError:
         """A name where a value belongs: an unquoted value, or a second field."""
-        if isinstance(right, syntax.Name) and right.name.lower() not in self.schema.fields:
-            is_function = right.name.lower() in self.schema.functions
-            if not is_function:
-                return self.error(UNQUOTED % {"text": right.name}, right, ErrorKind.SYNTAX)
+        name = right.name.lower() if isinstance(right, syntax.Name) else None
+        if name is not None and name not in self.schema.fields and name not in self.schema.functions:
+            return self.error(UNQUOTED % {"text": self.text(right)}, right, ErrorKind.SYNTAX)
         message = TWO_SUBJECTS % {"left": self.text(left), "right": self.text(right)}
         return self.error(message, right, ErrorKind.SYNTAX)
 

@@ -51,10 +51,11 @@ _RESERVED: Final = frozenset({"and", "or", "not", "in", "true", "false"})
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule is evaluated against: the reference date (“on which day?”) and the programme year.
+    """What a rule is evaluated against: the reference date (“on which day?”), the year and the programme.
 
     Compiling a rule never depends on the context, so the same compiled rule serves every date; fields such
-    as ``age`` and ``certificate_valid`` read ``ref_date`` when they become a query or a test.
+    as ``age`` and ``certificate_valid`` read ``ref_date`` when they become a query or a test, monthly
+    amounts count the months of ``year``, and bindings about “this programme” read ``programme`` (its code).
     """
 
     ref_date: date

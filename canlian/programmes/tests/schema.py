@@ -172,6 +172,25 @@ class Enrolled(Flag):
 
 
 @dataclass(frozen=True)
+class EnrolledHere(Flag):
+    """Enrolled in the programme being screened (ctx.programme): lets a rule keep people already served."""
+
+    related: Related = field(compare=False)
+    name: str = "enrolled_here"
+    label: str = "正在享受本项目"
+    help: str = "基准日正在享受正在筛查的这个项目，如“已在训儿童可延续”"
+
+    def to_q(self, ctx: RuleContext) -> Q:
+        return Enrolled(ctx.programme, self.related).to_q(ctx)
+
+    def evaluate(self, facts: Facts, ctx: RuleContext) -> bool:
+        return Enrolled(ctx.programme, self.related).evaluate(facts, ctx)
+
+    def fact(self, holds: bool, ctx: RuleContext) -> str:
+        return f"当前{'享受' if holds else '未享受'}本项目（{ctx.programme}）"
+
+
+@dataclass(frozen=True)
 class EnrolledInYear(Flag):
     programme: str
     year: int
@@ -260,6 +279,7 @@ def make_schema(related: Related = placeholder) -> RuleSchema:
             _flag("lower_limb", "下肢残疾", "下肢残疾", "非下肢残疾", "肢体残疾中的下肢残疾"),
             _flag("long_term_care", "需长期照护", "需长期照护", "不需长期照护", "经评估需要长期照护"),
             _flag("autism", "孤独症", "孤独症", "非孤独症", "诊断为孤独症（儿童康复）"),
+            EnrolledHere(related),
         ),
         functions=(
             age_on_function(

@@ -16,12 +16,28 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from canlian.programmes.rules import Choice, DateType, DecimalType, EnumType, Flag, IntType, Op, RuleSchema, ValueType
+from canlian.programmes.rules import (
+    Choice,
+    DateType,
+    DecimalType,
+    EnumType,
+    Flag,
+    IntType,
+    Op,
+    RuleContext,
+    RuleSchema,
+    ValueType,
+)
 from canlian.programmes.rules.fields import born_by
 from canlian.programmes.tests.schema import LIFE, LOW_INCOME, PROGRAMMES, SCHEMA, STATUS
 
 REF_DATES = (date(2023, 3, 1), date(2024, 2, 29), date(2025, 1, 1), date(2025, 3, 1), date(2025, 12, 31))
 ref_dates = st.sampled_from(REF_DATES)
+contexts = st.builds(
+    lambda ref, programme: RuleContext.on(ref, programme=programme),
+    ref_dates,
+    st.sampled_from([choice.code for choice in PROGRAMMES.choices]),
+)
 
 
 def random_person(rng: random.Random) -> dict[str, Any]:

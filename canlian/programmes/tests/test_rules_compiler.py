@@ -29,6 +29,8 @@ def refused(text: str) -> RuleSyntaxError:
         ("age >= 60 and gradee <= 2", ErrorKind.UNKNOWN_FIELD, 15, "未知字段 gradee（是否想写 grade？），可用字段："),
         ("年龄 >= 60", ErrorKind.UNKNOWN_FIELD, 1, "字段名请写英文：“年龄”请写作 age"),
         ("等级 <= 2", ErrorKind.UNKNOWN_FIELD, 1, "未知字段 等级（是否想写 grade？）"),
+        ("收入 < 800", ErrorKind.UNKNOWN_FIELD, 1, "未知字段 收入（是否想写 per_capita_income？）"),
+        ("工资 < 800", ErrorKind.UNKNOWN_FIELD, 1, "未知字段 工资，可用字段："),
         ("__class__", ErrorKind.UNKNOWN_FIELD, 1, "未知字段 __class__，"),
         ("AGE >= 60 and Severe", None, 0, ""),  # names are case-insensitive
         ("foo(1)", ErrorKind.UNKNOWN_FUNCTION, 1, "未知函数 foo，可用函数：age_on(日期)、low_income_on(状态, 日期)、"),

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 
 from canlian.programmes.rules import RuleContext, RuleSchema, compile_rule
 from canlian.programmes.tests.schema import make_schema
-from canlian.programmes.tests.strategies import REF_DATES, random_person, ref_dates, rules
+from canlian.programmes.tests.strategies import REF_DATES, contexts, random_person, rules
 
 POPULATION = 250
 FLAGS = ("poverty", "wheelchair", "lower_limb", "long_term_care", "autism")
@@ -122,10 +122,9 @@ def test_the_database_selects_exactly_the_eligible(registry):
     registry.insert(people)
 
     @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(text=rules(), ref=ref_dates)
-    def check(text, ref):
+    @given(text=rules(), ctx=contexts)
+    def check(text, ctx):
         rule = compile_rule(text, registry.schema)
-        ctx = RuleContext.on(ref)
         selected = set(registry.person.objects.filter(rule.to_q(ctx)).values_list("id", flat=True))
         explained = {pk for pk, facts in enumerate(people, start=1) if rule.explain(facts, ctx).eligible}
         assert selected == explained, text

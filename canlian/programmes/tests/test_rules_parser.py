@@ -135,6 +135,8 @@ def test_calls_lists_and_trailing_commas():
         ("x == " + "9" * 31, 1, 6, "数字过长"),
         ("x == \x00", 1, 6, "U+0000"),
         ("x = 1 )", 1, 7, "多余的“)”"),
+        ("x == )", 1, 6, "多余的“)”"),
+        ("x == not y", 1, 6, "“not”的位置应为条件、字段或值"),
     ],
 )
 def test_malformed_rules_are_refused_with_their_position(text, line, column, fragment):
