@@ -107,9 +107,9 @@ _OPERATORS: Final = (
     ("=", Op.EQ),
     ("<", Op.LT),
     (">", Op.GT),
-    ("\u2265", Op.GE),
-    ("\u2264", Op.LE),
-    ("\u2260", Op.NE),
+    ("≥", Op.GE),
+    ("≤", Op.LE),
+    ("≠", Op.NE),
 )
 _PUNCTUATION: Final = {
     "(": Kind.LPAREN,
