@@ -1,9 +1,9 @@
 """Property tests: one rule, two uses, one answer.
 
 For random persons and random rules (generated as text in every accepted spelling), the compiled rule's
-evaluate(), its explanation's verdict and a reference reading of its Q over the same facts agree; the
-canonical text compiles back to an equal rule; and no text, however random, raises anything but
-RuleSyntaxError.
+evaluate(), its explanation's verdict and a reference reading of its Q over the same facts agree, and the
+canonical text compiles back to an equal rule. (Random *invalid* text is fuzzed in test_rules_safety.py; the
+same rules run as SQL in test_rules_database.py.)
 """
 
 from __future__ import annotations
