@@ -1,0 +1,180 @@
+"""The compiled condition tree: checked against a schema, bound to its fields, ready to query or to test.
+
+Each node answers three questions in the same way: ``to_q(ctx)`` (who, in the whole registry),
+``holds(facts, ctx)`` (does this person qualify) and ``format()`` (the condition as canonical rule text).
+
+Semantics, shared by both answers and checked by the property tests: a comparison with an unknown value is
+false whatever the operator; ``not`` is the exact complement; ``and``/``or`` are the usual ones. Nodes
+compare equal when they mean the same thing, whatever spacing, comments or keyword spelling produced them.
+"""
+
+from __future__ import annotations
+
+import operator
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any, Final
+
+from django.db.models import Q
+
+from canlian.programmes.rules.fields import Facts, Field, Flag, RuleContext
+from canlian.programmes.rules.types import Op, Value
+
+_COMPARE: Final[dict[Op, Callable[[Any, Any], bool]]] = {
+    Op.EQ: operator.eq,
+    Op.NE: operator.ne,
+    Op.LT: operator.lt,
+    Op.LE: operator.le,
+    Op.GT: operator.gt,
+    Op.GE: operator.ge,
+    Op.IN: lambda actual, values: actual in values,
+    Op.NOT_IN: lambda actual, values: actual not in values,
+}
+
+
+def compare(op: Op, actual: Value | None, expected: Value | tuple[Value, ...]) -> bool:
+    """`actual op expected` as rules mean it: false whenever the actual value is unknown."""
+    return actual is not None and _COMPARE[op](actual, expected)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a leaf is about: a field, or a function with its arguments, bound to the schema's binding."""
+
+    name: str
+    args: tuple[Value, ...]
+    text: str = field(compare=False)  # canonical source: age_on("2025-01-01")
+    binding: Field | Flag = field(compare=False, repr=False)
+
+
+class Condition(ABC):
+    """A node of the compiled tree."""
+
+    precedence: int  # for format(): 1 or, 2 and, 3 not, 4 a single condition
+
+    @abstractmethod
+    def to_q(self, ctx: RuleContext) -> Q:
+        """The people in the registry who meet the condition."""
+
+    @abstractmethod
+    def holds(self, facts: Facts, ctx: RuleContext) -> bool:
+        """Whether the person with these facts meets the condition."""
+
+    @abstractmethod
+    def format(self) -> str:
+        """The condition as canonical rule text (compiling it again gives an equal condition)."""
+
+    def nested(self, precedence: int) -> str:
+        """format(), in parentheses when this node binds less tightly than `precedence`."""
+        text = self.format()
+        return f"({text})" if self.precedence < precedence else text
+
+
+@dataclass(frozen=True)
+class Compare(Condition):
+    """`field op value` (value is a tuple for in / not in); `span` is where it was written."""
+
+    subject: Subject
+    op: Op
+    value: Value | tuple[Value, ...]
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+    precedence = 4
+
+    @property
+    def value_field(self) -> Field:
+        """The bound value field (the compiler only builds a Compare on a Field)."""
+        binding = self.subject.binding
+        if not isinstance(binding, Field):
+            raise TypeError(f"{self.subject.name} is not a value field")
+        return binding
+
+    def to_q(self, ctx: RuleContext) -> Q:
+        return self.value_field.to_q(self.op, self.value, ctx)
+
+    def holds(self, facts: Facts, ctx: RuleContext) -> bool:
+        return compare(self.op, self.value_field.evaluate(facts, ctx), self.value)
+
+    def format(self) -> str:
+        source = self.value_field.type.source
+        values = self.value if isinstance(self.value, tuple) else None
+        value = source(self.value) if values is None else f"[{', '.join(source(v) for v in values)}]"
+        return f"{self.subject.text} {self.op} {value}"
+
+
+@dataclass(frozen=True)
+class FlagHolds(Condition):
+    """A yes/no fact used as a condition: `severe`, `enrolled("R1")`."""
+
+    subject: Subject
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+    precedence = 4
+
+    @property
+    def flag(self) -> Flag:
+        """The bound flag (the compiler only builds a FlagHolds on a Flag)."""
+        binding = self.subject.binding
+        if not isinstance(binding, Flag):
+            raise TypeError(f"{self.subject.name} is not a yes/no field")
+        return binding
+
+    def to_q(self, ctx: RuleContext) -> Q:
+        return self.flag.to_q(ctx)
+
+    def holds(self, facts: Facts, ctx: RuleContext) -> bool:
+        return self.flag.evaluate(facts, ctx) is True
+
+    def format(self) -> str:
+        return self.subject.text
+
+
+@dataclass(frozen=True)
+class Not(Condition):
+    """The exact complement of its operand."""
+
+    operand: Condition
+    precedence = 3
+
+    def to_q(self, ctx: RuleContext) -> Q:
+        return ~self.operand.to_q(ctx)
+
+    def holds(self, facts: Facts, ctx: RuleContext) -> bool:
+        return not self.operand.holds(facts, ctx)
+
+    def format(self) -> str:
+        return f"not {self.operand.nested(3)}"
+
+
+@dataclass(frozen=True)
+class AllOf(Condition):
+    """Every operand holds (two or more operands, none of them an AllOf)."""
+
+    operands: tuple[Condition, ...]
+    precedence = 2
+
+    def to_q(self, ctx: RuleContext) -> Q:
+        return reduce(operator.and_, (operand.to_q(ctx) for operand in self.operands))
+
+    def holds(self, facts: Facts, ctx: RuleContext) -> bool:
+        return all(operand.holds(facts, ctx) for operand in self.operands)
+
+    def format(self) -> str:
+        return " and ".join(operand.nested(3) for operand in self.operands)
+
+
+@dataclass(frozen=True)
+class AnyOf(Condition):
+    """At least one operand holds (two or more operands, none of them an AnyOf)."""
+
+    operands: tuple[Condition, ...]
+    precedence = 1
+
+    def to_q(self, ctx: RuleContext) -> Q:
+        return reduce(operator.or_, (operand.to_q(ctx) for operand in self.operands))
+
+    def holds(self, facts: Facts, ctx: RuleContext) -> bool:
+        return any(operand.holds(facts, ctx) for operand in self.operands)
+
+    def format(self) -> str:
+        return " or ".join(operand.nested(2) for operand in self.operands)
