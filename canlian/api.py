@@ -32,9 +32,11 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def _mount() -> None:
     from canlian.accounts.api import router as accounts_router
     from canlian.regions.api import router as regions_router
+    from canlian.registry.api import router as registry_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/regions/", regions_router)
+    api.add_router("/registry/", registry_router)
 
 
 _mount()

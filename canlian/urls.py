@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("canlian.accounts.urls")),
     path("audit/", include("canlian.audit.urls")),
     path("regions/", include("canlian.regions.urls")),
+    path("registry/", include("canlian.registry.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
