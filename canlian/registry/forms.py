@@ -178,6 +178,36 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
     )
 
     field_map = {"guardian_id": "guardian_name"}
+    GROUPS = (
+        (
+            _("基本信息"),
+            (
+                "name",
+                "id_number",
+                "ethnicity",
+                "hukou_type",
+                "community",
+                "address",
+                "phone",
+                "education",
+                "marital_status",
+            ),
+        ),
+        (_("监护人"), ("guardian_name", "guardian_phone", "guardian_relation")),
+        (
+            _("残疾人证（已持证的请填写）"),
+            ("certificate_number", "category", "components", "grade", "issue_date", "valid_until"),
+        ),
+    )
+
+    def groups(self) -> list[tuple[object, list[forms.BoundField]]]:
+        """The fields in the fieldsets the form page shows (only those present: editing drops some)."""
+        out = []
+        for label, names in self.GROUPS:
+            fields = [self[n] for n in names if n in self.fields]
+            if fields:
+                out.append((label, fields))
+        return out
 
     def __init__(self, *args: object, communities: list[Region], editing: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

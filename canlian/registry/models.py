@@ -233,7 +233,9 @@ class Person(TimeStampedModel):
                 )
                 | (
                     ~Q(cert_status=EffectiveCertificateStatus.NONE)
-                    & Q(category__in=Category.values, grade__in=Grade.values, cert_valid_until__isnull=False)
+                    # IN (…) alone lets NULL through a CHECK: the isnull conditions close that gap
+                    & Q(category__isnull=False, grade__isnull=False, cert_valid_until__isnull=False)
+                    & Q(category__in=Category.values, grade__in=Grade.values)
                 ),
                 name="person_certificate_facts",
             ),
