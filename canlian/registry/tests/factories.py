@@ -9,10 +9,10 @@ import factory
 
 from canlian.common.certificate import make_certificate_number
 from canlian.common.idcard import make_id_number, parse_id_number
+from canlian.regions.tests.factories import CommunityFactory
 from canlian.registry.choices import CertificateStatus, HukouType, Relation
 from canlian.registry.inputs import CERTIFICATE_YEARS, add_years
 from canlian.registry.models import BankAccount, Certificate, Household, HouseholdMember, Person
-from canlian.regions.tests.factories import CommunityFactory
 
 _counter = itertools.count(1)
 
@@ -53,7 +53,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
         return kwargs
 
     @factory.post_generation
-    def certificate(obj: Person, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def certificate(obj: Person, create: bool, extracted: object, **kwargs: object) -> None:
         if extracted is False:
             return
         make_certificate(obj, **kwargs)

@@ -22,7 +22,7 @@ from canlian.registry.tests.factories import PersonFactory, make_account, make_c
 pytestmark = pytest.mark.django_db
 
 
-def refused(fn) -> None:  # noqa: ANN001
+def refused(fn) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         fn()
 

@@ -40,7 +40,7 @@ def audited(action: str, obj_id: int | None = None) -> bool:
     return (qs.filter(object_id=str(obj_id)) if obj_id else qs).exists()
 
 
-def person_input(community, **kw) -> PersonInput:  # noqa: ANN001
+def person_input(community, **kw) -> PersonInput:
     return PersonInput(
         **{"name": "新登记", "id_number": new_id_number(), "community": community, "hukou_type": "urban", **kw}
     )
