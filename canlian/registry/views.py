@@ -69,8 +69,15 @@ def _link_pairs(form: PersonFilterForm, term: selectors.SearchTerm) -> list[tupl
 def person_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.to_filters()
+    term = selectors.classify_search(filters.q)
+    pairs = _link_pairs(form, term)
+    if term.kind in ("id", "certificate") and not filters.q.lower().startswith("idx:") and not request.htmx:
+        # A full number typed into the URL: continue at the same list with its blind index instead, so the
+        # number leaves the address bar, the history and the server's logs.
+        return redirect(f"{reverse('registry:person_list')}?{urlencode(pairs)}")
     page = selectors.person_search(request.user, filters, after=request.GET.get("after"), limit=PAGE_SIZE)
-    pairs = _link_pairs(form, page.term)
+    if page.term.kind in ("id", "certificate") and filters.q.lower().startswith("idx:"):
+        page.term.masked = page.items[0].id_number_masked if page.items else ""
     context = {
         "form": form,
         "page": page,
@@ -83,9 +90,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "registry/partials/person_table.html", context)
-    if page.term.kind in ("id", "certificate"):  # never echo a full number into the page
+    if page.term.kind in (
+        "id",
+        "certificate",
+    ):  # the box is left empty: the note above the table says what was searched
         data = request.GET.copy()
-        data["q"] = page.term.masked
+        data["q"] = ""
         context["form"] = PersonFilterForm(data, areas=selectors.area_choices(request.user))
     return render(request, "registry/person_list.html", context)
 
