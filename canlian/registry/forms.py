@@ -171,13 +171,20 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
     marital_status = forms.ChoiceField(
         label=_("婚姻状况"), required=False, choices=_blank("—") + list(MaritalStatus.choices)
     )
+    guardian_id_number = forms.CharField(
+        label=_("监护人身份证号"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+        help_text=_("监护人已在档案中登记时填写，可关联其档案"),
+    )
     guardian_name = forms.CharField(label=_("监护人姓名"), max_length=64, required=False)
     guardian_phone = forms.CharField(label=_("监护人电话"), max_length=20, required=False)
     guardian_relation = forms.ChoiceField(
         label=_("与监护人关系"), required=False, choices=_blank("—") + list(Relation.choices)
     )
 
-    field_map = {"guardian_id": "guardian_name"}
+    field_map = {"guardian_id": "guardian_id_number"}
     GROUPS = (
         (
             _("基本信息"),
@@ -193,7 +200,7 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
                 "marital_status",
             ),
         ),
-        (_("监护人"), ("guardian_name", "guardian_phone", "guardian_relation")),
+        (_("监护人"), ("guardian_id_number", "guardian_name", "guardian_phone", "guardian_relation")),
         (
             _("残疾人证（已持证的请填写）"),
             ("certificate_number", "category", "components", "grade", "issue_date", "valid_until"),
@@ -226,9 +233,10 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
             ):
                 del self.fields[name]
 
-    def person_input(self) -> PersonInput:
+    def person_input(self, guardian_id: int | None = None) -> PersonInput:
         d = self.cleaned_data
         return PersonInput(
+            guardian_id=guardian_id,
             name=d["name"],
             id_number=d["id_number"],
             community=d["community"],
@@ -243,7 +251,7 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
             guardian_relation=d["guardian_relation"],
         )
 
-    def changes(self) -> dict[str, object]:
+    def changes(self, guardian_id: int | None = None) -> dict[str, object]:
         keys = (
             "name",
             "ethnicity",
@@ -256,7 +264,7 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
             "guardian_phone",
             "guardian_relation",
         )
-        return {k: self.cleaned_data[k] for k in keys}
+        return {k: self.cleaned_data[k] for k in keys} | {"guardian_id": guardian_id}
 
 
 class ReassessForm(DomainErrorMixin, CertificateFieldsMixin):

@@ -189,6 +189,14 @@ def person_chunks(user: User, filters: PersonFilters, chunk: int = 2000) -> Iter
         after = page.next_cursor
 
 
+def person_by_id_number(user: User, raw: str) -> Person | None:
+    """The person with this ID (or certificate) number, if the user may see them; exact, by blind index."""
+    term = classify_search(raw)
+    if term.kind not in ("id", "certificate"):
+        return None
+    return Person.objects.visible_to(user).filter(id_number_hash=term.value).first()
+
+
 def person_get(user: User, pk: int) -> Person:
     """One person the user may see, or 404 (a person outside the area does not exist for this user)."""
     return get_object_or_404(Person.objects.visible_to(user).select_related("community__parent", "guardian"), pk=pk)

@@ -140,6 +140,19 @@ def id_hint(request: HttpRequest) -> HttpResponse:
     return _no_store(render(request, "registry/partials/id_hint.html", context))
 
 
+def _guardian(request: HttpRequest, form: PersonForm) -> int | bool | None:
+    """The guardian's person id from the typed ID number; None when none was typed; False (with a form error)
+    when the number is not a person the user may see."""
+    raw = form.cleaned_data.get("guardian_id_number") or ""
+    if not raw.strip():
+        return None
+    guardian = selectors.person_by_id_number(request.user, raw)
+    if guardian is None:
+        form.add_error("guardian_id_number", _("档案中没有此身份证号，或此人不在您负责的区域内"))
+        return False
+    return guardian.pk
+
+
 @requires("person.edit")
 def person_create_view(request: HttpRequest) -> HttpResponse:
     communities = selectors.community_choices(request.user)
@@ -203,10 +216,14 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "guardian_relation",
         )
     }
+    if person.guardian_id:
+        initial["guardian_id_number"] = ""  # never echo the guardian's full number: left empty keeps the link
     form = PersonForm(request.POST or None, initial=initial, communities=[], editing=True)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (guardian := _guardian(request, form)) is not False:
+        if guardian is None and not form.cleaned_data["guardian_id_number"]:
+            guardian = person.guardian_id
         try:
-            services.person_update(actor=request.user, person=person, changes=form.changes())
+            services.person_update(actor=request.user, person=person, changes=form.changes(guardian))
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -459,12 +476,7 @@ def household_add_member_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_detail(request.user, pk)
     form = MemberAddForm(request.POST)
     if form.is_valid():
-        term = selectors.classify_search(form.cleaned_data["id_number"])
-        person = (
-            Person.objects.visible_to(request.user).filter(id_number_hash=term.value).first()
-            if term.kind == "id"
-            else None
-        )
+        person = selectors.person_by_id_number(request.user, form.cleaned_data["id_number"])
         if person is None:
             form.add_error("id_number", _("档案中没有此身份证号，或此人不在您负责的区域内：请先登记此人"))
         else:

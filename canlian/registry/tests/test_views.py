@@ -327,3 +327,27 @@ def test_navigation_entry(users, client_for) -> None:
     html = client_for(users.a[Role.COMMUNITY_COORDINATOR]).get(reverse("home")).content.decode()
     assert "残疾人档案" in html
     assert "残疾人档案" not in client_for(users[Role.ADMIN]).get(reverse("home")).content.decode()
+
+
+def test_person_page_queries_are_bounded(users, areas, people, client_for, django_assert_max_num_queries) -> None:
+    make_household(people.a1, (people.a2, Relation.SPOUSE))
+    make_account(people.a1)
+    make_account(people.a1, "6217000000000000001", default=False)
+    client = client_for(users[Role.DISTRICT_OFFICER])
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("registry:person_detail", args=[people.a1.pk]))
+    assert response.status_code == 200 and "一户多残" in response.content.decode()
+
+
+def test_guardian_linked_by_id_number(users, people, client_for) -> None:
+    client = client_for(users.a[Role.STREET_OFFICER])
+    url = reverse("registry:person_edit", args=[people.a1.pk])
+    form = {"name": "甲一张三", "ethnicity": "01", "hukou_type": "urban", "guardian_relation": "parent"}
+    refused = client.post(url, {**form, "guardian_id_number": people.b1.decrypt_id_number()})
+    assert refused.status_code == 200 and "guardian_id_number" in refused.context["form"].errors
+    assert client.post(url, {**form, "guardian_id_number": people.a2.decrypt_id_number()}).status_code == 302
+    assert Person.objects.get(pk=people.a1.pk).guardian == people.a2
+    page = client.get(url).content.decode()
+    assert people.a2.decrypt_id_number() not in page
+    client.post(url, {**form, "phone": "13700000000"})  # the link stays when the field is left empty
+    assert Person.objects.get(pk=people.a1.pk).guardian == people.a2
