@@ -110,8 +110,16 @@ def classify_search(raw: str) -> SearchTerm:
     return SearchTerm("name", " ".join((raw or "").split()))
 
 
-def _filtered(user: User, filters: PersonFilters, today: date) -> tuple[QuerySet[Person], SearchTerm]:
-    qs = Person.objects.visible_to(user)
+def _filtered(
+    user: User, filters: PersonFilters, today: date, position: tuple[str, int] | None = None
+) -> tuple[QuerySet[Person], SearchTerm]:
+    qs = Person.objects.all()
+    if position is not None:
+        # The cursor's bound comes first: SQLite ranges the index on the first lower bound it is given, and
+        # the cursor's is the tighter one (the area scope's bound is added below).
+        code, pk = position
+        qs = qs.filter(area_code__gte=code).filter(~Q(area_code=code) | Q(id__gt=pk))
+    qs = qs.visible_to(user)
     if filters.area:
         if not in_scope(user, filters.area):
             return qs.none(), SearchTerm("")
@@ -154,17 +162,14 @@ def person_search(user: User, filters: PersonFilters, after: str | None = None, 
     """One page of the person list, in (community code, id) order, starting after the cursor.
 
     Fetches limit + 1 rows to know whether a next page exists; no COUNT. The keyset condition is written
-    as `area_code >= c AND (area_code > c OR id > i)` so that the first half is an index range.
+    as `area_code >= c AND (NOT area_code = c OR id > i)`: the first half is a range on the (area_code, id)
+    index, which also gives the order; the second cannot be turned into an OR of two index scans.
     """
     return _page(user, filters, after, max(1, min(limit, MAX_LIMIT)))
 
 
 def _page(user: User, filters: PersonFilters, after: str | None, size: int) -> Page:
-    qs, term = _filtered(user, filters, timezone.localdate())
-    position = parse_cursor(after)
-    if position is not None:
-        code, pk = position
-        qs = qs.filter(Q(area_code__gt=code) | Q(id__gt=pk), area_code__gte=code)
+    qs, term = _filtered(user, filters, timezone.localdate(), parse_cursor(after))
     rows = list(qs.select_related("community__parent").order_by("area_code", "id")[: size + 1])
     items = rows[:size]
     next_cursor = f"{items[-1].area_code}.{items[-1].pk}" if len(rows) > size else None
