@@ -98,6 +98,7 @@ def _measure(args: argparse.Namespace) -> None:
     from canlian.accounts.choices import Role
     from canlian.accounts.models import User
     from canlian.regions.models import Region
+    from canlian.registry.models import Person
     from canlian.registry.selectors import PersonFilters, person_search
 
     district = Region.objects.get(code="340302")
@@ -144,7 +145,13 @@ def _measure(args: argparse.Namespace) -> None:
 
         return run
 
+    sample = Person.objects.order_by("-id").first()
+    last_street = Region.objects.filter(level="street", code__startswith="340302").order_by("-code").first()
+    street = last_street.code if last_street else ""
     rows = [
+        ("selector", "ID number search", selector(PersonFilters(q=sample.decrypt_id_number()), None)),
+        ("selector", "name search", selector(PersonFilters(q=sample.name[1:]), None)),
+        ("selector", "last street, age 60+", selector(PersonFilters(area=street, min_age=60), None)),
         ("selector", "filtered, page 1", selector(filters, None)),
         ("selector", f"filtered, page {deep_page}", selector(filters, deep_cursor)),
         ("selector", f"all, page {all_page}", selector(PersonFilters(), all_cursor)),

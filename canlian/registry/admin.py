@@ -29,8 +29,8 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ("community",)
     list_per_page = 50
     show_full_result_count = True
-    readonly_fields = [f.name for f in Person._meta.fields if f.name != "id"]
-    exclude = ("id_number_enc",)
+    fields = [f.name for f in Person._meta.fields if f.name not in ("id", "id_number_enc", "id_number_hash")]
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

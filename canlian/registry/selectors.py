@@ -25,6 +25,7 @@ from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
 from canlian.registry.choices import EffectiveCertificateStatus, LifeStatus, LowIncomeStatus
 from canlian.registry.models import (
+    AREA_CODE_LENGTH,
     BankAccount,
     Certificate,
     Household,
@@ -113,17 +114,22 @@ def classify_search(raw: str) -> SearchTerm:
 def _filtered(
     user: User, filters: PersonFilters, today: date, position: tuple[str, int] | None = None
 ) -> tuple[QuerySet[Person], SearchTerm]:
-    qs = Person.objects.all()
-    if position is not None:
-        # The cursor's bound comes first: SQLite ranges the index on the first lower bound it is given, and
-        # the cursor's is the tighter one (the area scope's bound is added below).
-        code, pk = position
-        qs = qs.filter(area_code__gte=code).filter(~Q(area_code=code) | Q(id__gt=pk))
-    qs = qs.visible_to(user)
+    # One range on area_code, the tightest of the user's area, the area filter and the cursor, comes first:
+    # SQLite ranges the (area_code, id) index on the first lower bound it is given. visible_to() still
+    # applies the user's area on its own below, so this narrowing can never widen what the user sees.
+    prefix = area_prefix(user) or ""
     if filters.area:
         if not in_scope(user, filters.area):
-            return qs.none(), SearchTerm("")
-        qs = qs.in_area(filters.area)
+            return Person.objects.none(), SearchTerm("")
+        prefix = filters.area
+    low, high = prefix.ljust(AREA_CODE_LENGTH, "0"), prefix.ljust(AREA_CODE_LENGTH, "9")
+    if position is not None:
+        code, pk = position
+        low = max(low, code)
+    qs = Person.objects.filter(area_code__gte=low, area_code__lte=high)
+    if position is not None:
+        qs = qs.filter(~Q(area_code=code) | Q(id__gt=pk))
+    qs = qs.visible_to(user)
     if filters.category:
         qs = qs.filter(category=filters.category)
     if filters.grades:

@@ -351,3 +351,16 @@ def test_guardian_linked_by_id_number(users, people, client_for) -> None:
     assert people.a2.decrypt_id_number() not in page
     client.post(url, {**form, "phone": "13700000000"})  # the link stays when the field is left empty
     assert Person.objects.get(pk=people.a1.pk).guardian == people.a2
+
+
+def test_admin_shows_masked_numbers_only(users, people, client_for) -> None:
+    from canlian.accounts.models import User
+
+    superuser = User.objects.create_superuser("root", password="x", full_name="超级", must_change_password=False)
+    client = client_for(superuser)
+    for url in (reverse("admin:registry_person_changelist") + "?category__exact=4&grade__in=1,2",
+                reverse("admin:registry_person_change", args=[people.a1.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert people.a1.id_number_masked in html and people.a1.decrypt_id_number() not in html
