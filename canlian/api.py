@@ -33,10 +33,12 @@ def _mount() -> None:
     from canlian.accounts.api import router as accounts_router
     from canlian.programmes.api import router as programmes_router
     from canlian.regions.api import router as regions_router
+    from canlian.registry.api import router as registry_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/regions/", regions_router)
     api.add_router("/programmes/", programmes_router)
+    api.add_router("/registry/", registry_router)
 
 
 _mount()

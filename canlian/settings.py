@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "canlian.regions",
     "canlian.accounts",
     "canlian.audit",
+    "canlian.registry",
     "canlian.programmes",
     "canlian.demo",
 ]

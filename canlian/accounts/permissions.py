@@ -44,6 +44,30 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
         gettext_lazy("打开数据导入页面、查看本人的导入记录（每种导入另需其权限，如区划导入需“维护街道和社区”）"),
         frozenset({R.ADMIN, *CASEWORKERS}),
     ),
+    "person.view": (
+        gettext_lazy("查看残疾人档案（证件号、银行账号仅显示脱敏号码）"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.AUDITOR}),
+    ),
+    "person.edit": (
+        gettext_lazy("登记、修改残疾人档案，记录死亡、迁出迁入、低保状态，维护户"),
+        CASEWORKERS,
+    ),
+    "person.reveal": (
+        gettext_lazy("查看完整身份证号、银行账号（每次查看均记入审计日志）"),
+        frozenset({R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.FINANCE}),
+    ),
+    "person.export": (
+        gettext_lazy("导出残疾人名单（完整证件号另需“查看完整号码”权限）"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.AUDITOR}),
+    ),
+    "certificate.manage": (
+        gettext_lazy("录入残疾人证、重新评定换证、注销残疾人证"),
+        frozenset({R.DISTRICT_OFFICER}),
+    ),
+    "bank_account.manage": (
+        gettext_lazy("添加、停用银行账户，设置默认发放账户"),
+        CASEWORKERS | {R.FINANCE},
+    ),
 }
 
 

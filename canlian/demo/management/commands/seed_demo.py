@@ -13,10 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from canlian.demo import programmes, regions, users
+from canlian.demo import registry as registry_demo
 from canlian.demo.context import DemoContext
 from canlian.regions.models import Region
 
-BUILDERS = [regions.build, users.build, programmes.build]
+BUILDERS = [regions.build, users.build, registry_demo.build, programmes.build]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "canlian.registry"
+    label = "registry"
+    verbose_name = _("残疾人档案")
+
+    def ready(self) -> None:
+        from canlian.common.navigation import register
+
+        register(_("残疾人档案"), "registry:person_list", action="person.view", order=10)

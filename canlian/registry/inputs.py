@@ -1,0 +1,256 @@
+"""What the registry's services accept, and the one set of checks they apply to it.
+
+The single-person services (a form, the API) and the set-based ones (imports) validate with the same
+functions here, so a row refused on screen is refused in a spreadsheet for the same reason and in the same
+words. Each check raises DomainError with `field` set to the input's field name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.common.certificate import CertificateNumberError, parse_certificate_number
+from canlian.common.exceptions import DomainError
+from canlian.common.idcard import IdNumber, IdNumberError, normalise_code, parse_id_number
+from canlian.common.masking import bank_account_digits
+from canlian.regions.choices import RegionLevel
+from canlian.regions.models import Region
+from canlian.registry.choices import (
+    ETHNICITY_BY_NAME,
+    ETHNICITY_NAMES,
+    HAN,
+    MULTIPLE,
+    Category,
+    Education,
+    Grade,
+    HolderRelation,
+    HukouType,
+    LowIncomeStatus,
+    MaritalStatus,
+    Relation,
+)
+
+CERTIFICATE_YEARS = 10  # 残疾人证管理办法: a certificate is valid ten years, then renewed free of charge
+_PHONE = re.compile(r"\+?[0-9][0-9-]{5,18}[0-9]")
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """A person as a form, the API or an import row gives it. `community` is a Region or its 12-digit code."""
+
+    name: str
+    id_number: str
+    community: Region | str
+    hukou_type: str
+    ethnicity: str = HAN
+    phone: str = ""
+    address: str = ""
+    education: str = ""
+    marital_status: str = ""
+    guardian_id: int | None = None
+    guardian_name: str = ""
+    guardian_phone: str = ""
+    guardian_relation: str = ""
+
+
+@dataclass(frozen=True)
+class CertificateInput:
+    """A certificate as entered: its number must embed the holder's ID and agree with category and grade."""
+
+    number: str
+    category: int
+    grade: int
+    issue_date: date
+    valid_until: date | None = None
+    components: str = ""
+
+
+PERSON_TEXT_FIELDS = ("name", "phone", "address", "guardian_name", "guardian_phone")
+EDITABLE_FIELDS = (
+    "name",
+    "ethnicity",
+    "phone",
+    "hukou_type",
+    "address",
+    "education",
+    "marital_status",
+    "guardian_id",
+    "guardian_name",
+    "guardian_phone",
+    "guardian_relation",
+)
+
+
+def clean_id_number(raw: object) -> IdNumber:
+    try:
+        return parse_id_number(raw)
+    except IdNumberError as error:
+        raise DomainError(error.reason, field="id_number") from error
+
+
+def clean_name(raw: str) -> str:
+    name = " ".join(str(raw or "").split())
+    if not name:
+        raise DomainError(_("请填写姓名"), field="name")
+    if len(name) > 64:
+        raise DomainError(_("姓名过长（最多 64 个字）"), field="name")
+    return name
+
+
+def clean_phone(raw: str, field: str = "phone") -> str:
+    text = normalise_code(str(raw or ""))
+    if not text:
+        return ""
+    if not _PHONE.fullmatch(text):
+        raise DomainError(_("电话号码“%(phone)s”格式不对：只能是数字和“-”，7–20 位") % {"phone": raw}, field=field)
+    return text
+
+
+def clean_choice(raw: str, choices: type, field: str, label: str, *, blank: bool = True) -> str:
+    value = str(raw or "").strip()
+    if not value and blank:
+        return ""
+    by_label = {str(c.label): c.value for c in choices}
+    if value in by_label:
+        return by_label[value]
+    if value in choices.values:
+        return value
+    raise DomainError(
+        _("%(label)s“%(value)s”无效，应为：%(allowed)s")
+        % {"label": label, "value": value, "allowed": "、".join(by_label)},
+        field=field,
+    )
+
+
+def clean_ethnicity(raw: str) -> str:
+    value = str(raw or "").strip()
+    if not value:
+        return HAN
+    if value in ETHNICITY_NAMES:
+        return value
+    if value in ETHNICITY_BY_NAME:
+        return ETHNICITY_BY_NAME[value]
+    if value + "族" in ETHNICITY_BY_NAME:
+        return ETHNICITY_BY_NAME[value + "族"]
+    raise DomainError(_("民族“%(value)s”无效：请填写 56 个民族之一或“其他”") % {"value": value}, field="ethnicity")
+
+
+def clean_community(community: Region | str, communities: dict[str, Region] | None = None) -> Region:
+    """The residence community: an active community-level region (given itself, or by its code)."""
+    if isinstance(community, Region):
+        region = community
+    else:
+        code = normalise_code(str(community or ""))
+        region = (
+            (communities or {}).get(code)
+            if communities is not None
+            else (Region.objects.filter(code=code).select_related("parent").first())
+        )
+        if region is None:
+            raise DomainError(_("社区代码“%(code)s”不存在") % {"code": community}, field="community")
+    if region.level != RegionLevel.COMMUNITY:
+        raise DomainError(_("居住地应为社区/村，“%(name)s”不是") % {"name": region.name}, field="community")
+    if not region.is_active:
+        raise DomainError(_("社区“%(name)s”已停用") % {"name": region.name}, field="community")
+    return region
+
+
+def clean_person_fields(data: PersonInput) -> dict[str, object]:
+    """Every plain field of a person input, cleaned (ID number and community are checked separately)."""
+    fields: dict[str, object] = {
+        "name": clean_name(data.name),
+        "ethnicity": clean_ethnicity(data.ethnicity),
+        "phone": clean_phone(data.phone),
+        "hukou_type": clean_choice(data.hukou_type, HukouType, "hukou_type", _("户口类型"), blank=False),
+        "address": " ".join(str(data.address or "").split())[:200],
+        "education": clean_choice(data.education, Education, "education", _("文化程度")),
+        "marital_status": clean_choice(data.marital_status, MaritalStatus, "marital_status", _("婚姻状况")),
+        "guardian_id": data.guardian_id,
+        "guardian_name": " ".join(str(data.guardian_name or "").split())[:64],
+        "guardian_phone": clean_phone(data.guardian_phone, "guardian_phone"),
+        "guardian_relation": clean_choice(data.guardian_relation, Relation, "guardian_relation", _("监护人关系")),
+    }
+    if (fields["guardian_name"] or fields["guardian_phone"]) and not fields["guardian_relation"]:
+        raise DomainError(_("填写了监护人，请同时选择与监护人的关系"), field="guardian_relation")
+    return fields
+
+
+def clean_certificate(cert: CertificateInput, id_number: str, *, today: date | None = None) -> dict[str, object]:
+    """Cross-check a certificate with its holder's ID, category and grade; default the validity to ten years."""
+    today = today or timezone.localdate()
+    if cert.category not in Category.values:
+        raise DomainError(_("残疾类别应为 1–7"), field="category")
+    if cert.grade not in Grade.values:
+        raise DomainError(_("残疾等级应为 1–4"), field="grade")
+    try:
+        parsed = parse_certificate_number(cert.number, id_number=id_number, category=cert.category, grade=cert.grade)
+    except CertificateNumberError as error:
+        raise DomainError(error.reason, field="certificate_number") from error
+    components = "".join(sorted(set(normalise_code(cert.components or ""))))
+    if cert.category == MULTIPLE:
+        if len(components) < 2 or any(c not in "123456" for c in components):
+            raise DomainError(
+                _("多重残疾请选择至少两个所含类别（视力、听力、言语、肢体、智力、精神）"), field="components"
+            )
+    elif components:
+        raise DomainError(_("只有多重残疾才记录所含类别"), field="components")
+    if cert.issue_date > today:
+        raise DomainError(_("发证日期 %(d)s 晚于今天") % {"d": cert.issue_date.isoformat()}, field="issue_date")
+    valid_until = cert.valid_until or add_years(cert.issue_date, CERTIFICATE_YEARS)
+    if valid_until <= cert.issue_date:
+        raise DomainError(_("有效期应晚于发证日期"), field="valid_until")
+    return {
+        "category": parsed.category,
+        "grade": parsed.grade,
+        "reissue": parsed.reissue,
+        "components": components,
+        "issue_date": cert.issue_date,
+        "valid_until": valid_until,
+    }
+
+
+def clean_effective_date(day: date | None, *, field: str = "effective_date", not_before: date | None = None) -> date:
+    """A date a change takes effect: given, not in the future, not before `not_before` (e.g. birth)."""
+    if day is None:
+        raise DomainError(_("请填写生效日期"), field=field)
+    today = timezone.localdate()
+    if day > today:
+        raise DomainError(_("日期 %(d)s 晚于今天：只能记录已经发生的变化") % {"d": day.isoformat()}, field=field)
+    if not_before is not None and day < not_before:
+        raise DomainError(
+            _("日期 %(d)s 早于 %(min)s") % {"d": day.isoformat(), "min": not_before.isoformat()}, field=field
+        )
+    return day
+
+
+def clean_low_income_status(raw: str) -> str:
+    return clean_choice(raw, LowIncomeStatus, "status", _("低保状态"), blank=False)
+
+
+def clean_bank_account(raw: str) -> str:
+    digits = bank_account_digits(str(raw or ""))
+    if not digits:
+        raise DomainError(_("请填写银行账号"), field="account_number")
+    if not digits.isdigit() or not 8 <= len(digits) <= 32:
+        raise DomainError(_("银行账号应为 8–32 位数字"), field="account_number")
+    return digits
+
+
+def clean_holder_relation(raw: str) -> str:
+    return clean_choice(raw, HolderRelation, "holder_relation", _("账户所有人"), blank=False)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def day_before(day: date) -> date:
+    return day - timedelta(days=1)
