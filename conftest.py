@@ -9,3 +9,11 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.fixtures", "tests.browser"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """The English catalogue is compiled by the set-up (`make catalogs`); a bare `pytest` run compiles it too."""
+    from django.core.management import call_command
+
+    call_command("compile_catalogs", verbosity=0)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "canlian.audit"
     label = "audit"
-    verbose_name = _("审计")
+    verbose_name = _("审计日志")
 
     def ready(self) -> None:
         from canlian.common.navigation import register
