@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests are
 # made outside it, on purpose and one at a time.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
