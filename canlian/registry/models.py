@@ -189,7 +189,7 @@ class Person(TimeStampedModel):
         related_name="wards",
     )
     guardian_name = models.CharField(_("监护人姓名"), max_length=64, blank=True)
-    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True)
+    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True, db_index=True)
     guardian_relation = models.CharField(_("监护人关系"), max_length=16, choices=Relation.choices, blank=True)
 
     # The current certificate, copied here by the services that issue, re-assess and cancel certificates.

@@ -150,7 +150,8 @@ def _filtered(
     if term.kind in ("id", "certificate"):
         qs = qs.filter(id_number_hash=term.value)
     elif term.kind == "phone":
-        qs = qs.filter(Q(phone=term.value) | Q(guardian_phone=term.value))
+        phones = Person.objects.filter(Q(phone=term.value) | Q(guardian_phone=term.value)).values("pk")
+        qs = qs.filter(pk__in=phones)  # from the two phone indexes, as for names below
     elif term.kind == "name":
         # Matched in a subquery that reads only the name (its index, or one pass over the table), so the
         # planner starts from the few matching rows instead of walking the area index to find them.
