@@ -90,9 +90,6 @@ class PersonQuerySet(models.QuerySet):
         q = _scope_q(user, "area_code")
         return self.none() if q is None else self.filter(q)
 
-    def in_area(self, prefix: str) -> PersonQuerySet:
-        return self.filter(area_code_q(prefix))
-
     def with_certificate_status(self, status: str, today: date | None = None) -> PersonQuerySet:
         """Persons whose current certificate has this effective status on `today` (the same rule as
         effective_certificate_status, as a filter that keeps to the person table)."""
@@ -283,18 +280,6 @@ class Person(TimeStampedModel):
     @property
     def ethnicity_name(self) -> str:
         return ETHNICITY_NAMES.get(self.ethnicity, "")
-
-    @property
-    def is_alive(self) -> bool:
-        return self.life_status == LifeStatus.ALIVE
-
-    @cached_property
-    def current_certificate(self) -> Certificate | None:
-        return self.certificates.filter(is_current=True).first()
-
-    @cached_property
-    def current_membership(self) -> HouseholdMember | None:
-        return self.memberships.filter(left_on__isnull=True).select_related("household").first()
 
     def clean(self) -> None:
         if self.guardian_id is not None and self.guardian_id == self.pk:
@@ -535,9 +520,6 @@ class Household(TimeStampedModel):
     @cached_property
     def head(self) -> HouseholdMember | None:
         return self.members.filter(left_on__isnull=True, relation=Relation.HEAD).select_related("person").first()
-
-    def current_members(self) -> models.QuerySet[HouseholdMember]:
-        return self.members.filter(left_on__isnull=True).select_related("person").order_by("id")
 
 
 class HouseholdMember(models.Model):

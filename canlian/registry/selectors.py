@@ -25,7 +25,7 @@ from canlian.common.certificate import CertificateNumberError, parse_certificate
 from canlian.common.idcard import IdNumberError, normalise_code, parse_id_number
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
-from canlian.registry.choices import EffectiveCertificateStatus, LifeStatus, LowIncomeStatus
+from canlian.registry.choices import EffectiveCertificateStatus
 from canlian.registry.models import (
     AREA_CODE_LENGTH,
     BankAccount,
@@ -312,8 +312,3 @@ def community_choices(user: User) -> list[Region]:
 PERSON_CERT_STATUSES = [
     (s.value, s.label) for s in EffectiveCertificateStatus if s != EffectiveCertificateStatus.SUPERSEDED
 ]
-FILTER_CHOICES = {
-    "life_status": LifeStatus.choices,
-    "low_income": LowIncomeStatus.choices,
-    "cert_status": PERSON_CERT_STATUSES,
-}
