@@ -272,7 +272,7 @@ class HouseholdOut(Schema):
 
 class HouseholdPage(Schema):
     items: list[HouseholdOut]
-    next_after: int | None
+    next_after: str | None
 
 
 class HouseholdIn(Schema):
@@ -546,7 +546,7 @@ def reveal_account(request: HttpRequest, account_id: int) -> Revealed:
 
 
 @router.get("/households", response=HouseholdPage)
-def list_households(request: HttpRequest, multi_disabled: bool = False, after: int | None = None) -> HouseholdPage:
+def list_households(request: HttpRequest, multi_disabled: bool = False, after: str | None = None) -> HouseholdPage:
     """Households in the caller's area, newest first; `multi_disabled=true` keeps 一户多残 households only."""
     require(request.auth, "person.view")
     items, next_after = selectors.household_list(request.auth, multi_only=multi_disabled, after=after)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Expression, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,12 +121,17 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(Exists(LowIncomePeriod.objects.on(day).filter(person=OuterRef("pk"), status__in=statuses)))
 
     def in_multi_disabled_household(self) -> PersonQuerySet:
-        """Persons who currently belong to a household with two or more certified members (一户多残)."""
-        households = Household.objects.multi_disabled().values("pk")
-        return self.filter(
-            Exists(
-                HouseholdMember.objects.filter(person=OuterRef("pk"), left_on__isnull=True, household__in=households)
-            )
+        """Persons who currently belong to a household with two or more certified members (一户多残).
+
+        Counted per person scanned (a correlated subquery), so a page of the list costs a page's worth of
+        look-ups instead of counting every household of the district first.
+        """
+        # OuterRef(OuterRef(…)): the person of the query this filter is applied to, seen from inside the count
+        household = HouseholdMember.objects.filter(person=OuterRef(OuterRef("pk")), left_on__isnull=True).values(
+            "household"
+        )
+        return self.alias(household_certified=certified_count(Subquery(household[:1]))).filter(
+            household_certified__gte=2
         )
 
 
@@ -475,21 +481,34 @@ class HouseholdQuerySet(models.QuerySet):
         return self.none() if q is None else self.filter(q)
 
     def with_certified_count(self) -> HouseholdQuerySet:
-        """Annotate `certified_count`: current members who are alive and hold a (not cancelled) certificate."""
-        return self.annotate(
-            certified_count=Count(
-                "members",
-                filter=Q(
-                    members__left_on__isnull=True,
-                    members__person__life_status=LifeStatus.ALIVE,
-                    members__person__cert_status=CertificateStatus.VALID,
-                ),
-            )
-        )
+        """Annotate `certified_count`: current members who are alive and hold a (not cancelled) certificate.
+
+        A correlated subquery per household row, not a GROUP BY over all households: a page of households
+        (or the 一户多残 filter on a keyset page) then costs only the rows it reads.
+        """
+        return self.annotate(certified_count=certified_count(OuterRef("pk")))
 
     def multi_disabled(self) -> HouseholdQuerySet:
         """一户多残: households with two or more certified members (see with_certified_count)."""
         return self.with_certified_count().filter(certified_count__gte=2)
+
+
+def certified_count(household: Expression) -> Coalesce:
+    """The number of certified members of `household` (an outer reference or a subquery giving its id):
+    current members who are alive and hold a certificate that is not cancelled (expired ones count)."""
+    members = (
+        HouseholdMember.objects.filter(
+            household=household,
+            left_on__isnull=True,
+            person__life_status=LifeStatus.ALIVE,
+            person__cert_status=CertificateStatus.VALID,
+        )
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(members[:1], output_field=models.IntegerField()), 0)
 
 
 class Household(TimeStampedModel):
@@ -503,7 +522,7 @@ class Household(TimeStampedModel):
         related_name="households",
         limit_choices_to={"level": "community"},
     )
-    area_code = models.CharField(_("社区代码"), max_length=AREA_CODE_LENGTH, editable=False, db_index=True)
+    area_code = models.CharField(_("社区代码"), max_length=AREA_CODE_LENGTH, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
@@ -512,6 +531,7 @@ class Household(TimeStampedModel):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["area_code", "id"]
+        indexes = [models.Index(fields=["area_code", "id"], name="household_area_keyset")]
 
     def __str__(self) -> str:
         head = self.head

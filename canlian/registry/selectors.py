@@ -35,7 +35,6 @@ from canlian.registry.models import (
     LowIncomePeriod,
     Person,
     StatusChange,
-    area_code_q,
 )
 
 if TYPE_CHECKING:
@@ -264,19 +263,28 @@ def person_household(person: Person) -> tuple[Household | None, list[HouseholdMe
 
 
 def household_list(
-    user: User, *, multi_only: bool = False, area: str = "", after: int | None = None, limit: int = 50
-) -> tuple[list[Household], int | None]:
-    """Households the user may see with their certified-member count, newest first, keyset by id."""
-    qs = Household.objects.visible_to(user).with_certified_count().select_related("community")
+    user: User, *, multi_only: bool = False, area: str = "", after: str | None = None, limit: int = 50
+) -> tuple[list[Household], str | None]:
+    """Households the user may see, with their certified-member count, in (community code, id) order and
+    paged by keyset like the person list; `multi_only` keeps 一户多残 households."""
+    prefix = area_prefix(user) or ""
     if area:
-        qs = qs.filter(area_code_q(area)) if in_scope(user, area) else qs.none()
+        if not in_scope(user, area):
+            return [], None
+        prefix = area
+    low, high = prefix.ljust(AREA_CODE_LENGTH, "0"), prefix.ljust(AREA_CODE_LENGTH, "9")
+    position = parse_cursor(after)
+    if position is not None:
+        low = max(low, position[0])
+    qs = Household.objects.filter(area_code__gte=low, area_code__lte=high)  # one range first, as for persons
+    if position is not None:
+        qs = qs.filter(~Q(area_code=position[0]) | Q(id__gt=position[1]))
+    qs = qs.visible_to(user).with_certified_count().select_related("community")
     if multi_only:
         qs = qs.filter(certified_count__gte=2)
-    if after:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-id")[: limit + 1])
+    rows = list(qs.order_by("area_code", "id")[: limit + 1])
     items = rows[:limit]
-    return items, (items[-1].pk if len(rows) > limit else None)
+    return items, (f"{items[-1].area_code}.{items[-1].pk}" if len(rows) > limit else None)
 
 
 def household_detail(user: User, pk: int) -> Household:
