@@ -150,8 +150,9 @@ def _measure(args: argparse.Namespace) -> None:
     street = last_street.code if last_street else ""
     rows = [
         ("selector", "ID number search", selector(PersonFilters(q=sample.decrypt_id_number()), None)),
-        ("selector", "name search", selector(PersonFilters(q=sample.name[1:]), None)),
+        ("selector", "name search", selector(PersonFilters(q=sample.name), None)),
         ("selector", "last street, age 60+", selector(PersonFilters(area=street, min_age=60), None)),
+        ("selector", "一户多残, page 1", selector(PersonFilters(multi_disabled=True), None)),
         ("selector", "filtered, page 1", selector(filters, None)),
         ("selector", f"filtered, page {deep_page}", selector(filters, deep_cursor)),
         ("selector", f"all, page {all_page}", selector(PersonFilters(), all_cursor)),

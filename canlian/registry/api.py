@@ -10,7 +10,7 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from canlian.accounts.permissions import require
 from canlian.regions.models import Region
@@ -272,7 +272,7 @@ class HouseholdOut(Schema):
 
 class HouseholdPage(Schema):
     items: list[HouseholdOut]
-    next_after: int | None
+    next_after: str | None
 
 
 class HouseholdIn(Schema):
@@ -358,7 +358,7 @@ def list_persons(request: HttpRequest, query: Query[PersonQuery]) -> PersonPage:
 
 
 @router.post("/persons", response={201: PersonOut})
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, PersonOut]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonOut]:
     data = PersonInput(
         name=payload.name,
         id_number=payload.id_number,
@@ -376,7 +376,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, PersonO
     )
     cert = payload.certificate.to_input() if payload.certificate else None
     person = services.person_create(actor=request.auth, data=data, certificate=cert, source=API)
-    return 201, PersonOut.of(person)
+    return Status(201, PersonOut.of(person))
 
 
 @router.get("/persons/{person_id}", response=PersonOut)
@@ -480,7 +480,7 @@ def list_certificates(request: HttpRequest, person_id: int) -> list[CertificateO
 
 
 @router.post("/persons/{person_id}/certificates", response={201: CertificateOut})
-def reassess(request: HttpRequest, person_id: int, payload: ReassessIn) -> tuple[int, CertificateOut]:
+def reassess(request: HttpRequest, person_id: int, payload: ReassessIn) -> Status[CertificateOut]:
     """A new certificate (first one, or a re-assessment that supersedes the current one)."""
     cert = services.person_reassess(
         actor=request.auth,
@@ -489,7 +489,7 @@ def reassess(request: HttpRequest, person_id: int, payload: ReassessIn) -> tuple
         reason=payload.reason,
         source=API,
     )
-    return 201, CertificateOut.of(cert)
+    return Status(201, CertificateOut.of(cert))
 
 
 @router.post("/certificates/{certificate_id}/cancel", response=CertificateOut)
@@ -513,7 +513,7 @@ def list_bank_accounts(request: HttpRequest, person_id: int) -> list[BankAccount
 
 
 @router.post("/persons/{person_id}/bank-accounts", response={201: BankAccountOut})
-def add_bank_account(request: HttpRequest, person_id: int, payload: BankAccountIn) -> tuple[int, BankAccountOut]:
+def add_bank_account(request: HttpRequest, person_id: int, payload: BankAccountIn) -> Status[BankAccountOut]:
     account = services.bank_account_add(
         actor=request.auth,
         person=_person(request, person_id),
@@ -523,7 +523,7 @@ def add_bank_account(request: HttpRequest, person_id: int, payload: BankAccountI
         holder_relation=payload.holder_relation,
         make_default=payload.make_default,
     )
-    return 201, _account_out(account)
+    return Status(201, _account_out(account))
 
 
 @router.post("/bank-accounts/{account_id}/default", response=BankAccountOut)
@@ -546,7 +546,7 @@ def reveal_account(request: HttpRequest, account_id: int) -> Revealed:
 
 
 @router.get("/households", response=HouseholdPage)
-def list_households(request: HttpRequest, multi_disabled: bool = False, after: int | None = None) -> HouseholdPage:
+def list_households(request: HttpRequest, multi_disabled: bool = False, after: str | None = None) -> HouseholdPage:
     """Households in the caller's area, newest first; `multi_disabled=true` keeps 一户多残 households only."""
     require(request.auth, "person.view")
     items, next_after = selectors.household_list(request.auth, multi_only=multi_disabled, after=after)
@@ -560,7 +560,7 @@ def get_household(request: HttpRequest, household_id: int) -> HouseholdOut:
 
 
 @router.post("/households", response={201: HouseholdOut})
-def create_household(request: HttpRequest, payload: HouseholdIn) -> tuple[int, HouseholdOut]:
+def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[HouseholdOut]:
     household = services.household_create(
         actor=request.auth,
         community=_region(payload.community_code),
@@ -568,11 +568,11 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> tuple[int, H
         number=payload.number,
         address=payload.address,
     )
-    return 201, _household_out(selectors.household_detail(request.auth, household.pk))
+    return Status(201, _household_out(selectors.household_detail(request.auth, household.pk)))
 
 
 @router.post("/households/{household_id}/members", response={201: HouseholdOut})
-def add_member(request: HttpRequest, household_id: int, payload: MemberIn) -> tuple[int, HouseholdOut]:
+def add_member(request: HttpRequest, household_id: int, payload: MemberIn) -> Status[HouseholdOut]:
     require(request.auth, "person.view")
     household = selectors.household_detail(request.auth, household_id)
     services.household_add_member(
@@ -582,7 +582,7 @@ def add_member(request: HttpRequest, household_id: int, payload: MemberIn) -> tu
         relation=payload.relation,
         joined_on=payload.joined_on,
     )
-    return 201, _household_out(selectors.household_detail(request.auth, household_id))
+    return Status(201, _household_out(selectors.household_detail(request.auth, household_id)))
 
 
 @router.post("/households/{household_id}/members/{member_id}/remove", response=HouseholdOut)

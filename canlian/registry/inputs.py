@@ -70,7 +70,6 @@ class CertificateInput:
     components: str = ""
 
 
-PERSON_TEXT_FIELDS = ("name", "phone", "address", "guardian_name", "guardian_phone")
 EDITABLE_FIELDS = (
     "name",
     "ethnicity",

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Expression, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,9 +91,6 @@ class PersonQuerySet(models.QuerySet):
         q = _scope_q(user, "area_code")
         return self.none() if q is None else self.filter(q)
 
-    def in_area(self, prefix: str) -> PersonQuerySet:
-        return self.filter(area_code_q(prefix))
-
     def with_certificate_status(self, status: str, today: date | None = None) -> PersonQuerySet:
         """Persons whose current certificate has this effective status on `today` (the same rule as
         effective_certificate_status, as a filter that keeps to the person table)."""
@@ -123,12 +121,17 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(Exists(LowIncomePeriod.objects.on(day).filter(person=OuterRef("pk"), status__in=statuses)))
 
     def in_multi_disabled_household(self) -> PersonQuerySet:
-        """Persons who currently belong to a household with two or more certified members (一户多残)."""
-        households = Household.objects.multi_disabled().values("pk")
-        return self.filter(
-            Exists(
-                HouseholdMember.objects.filter(person=OuterRef("pk"), left_on__isnull=True, household__in=households)
-            )
+        """Persons who currently belong to a household with two or more certified members (一户多残).
+
+        Counted per person scanned (a correlated subquery), so a page of the list costs a page's worth of
+        look-ups instead of counting every household of the district first.
+        """
+        # OuterRef(OuterRef(…)): the person of the query this filter is applied to, seen from inside the count
+        household = HouseholdMember.objects.filter(person=OuterRef(OuterRef("pk")), left_on__isnull=True).values(
+            "household"
+        )
+        return self.alias(household_certified=certified_count(Subquery(household[:1]))).filter(
+            household_certified__gte=2
         )
 
 
@@ -189,7 +192,7 @@ class Person(TimeStampedModel):
         related_name="wards",
     )
     guardian_name = models.CharField(_("监护人姓名"), max_length=64, blank=True)
-    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True)
+    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True, db_index=True)
     guardian_relation = models.CharField(_("监护人关系"), max_length=16, choices=Relation.choices, blank=True)
 
     # The current certificate, copied here by the services that issue, re-assess and cancel certificates.
@@ -283,18 +286,6 @@ class Person(TimeStampedModel):
     @property
     def ethnicity_name(self) -> str:
         return ETHNICITY_NAMES.get(self.ethnicity, "")
-
-    @property
-    def is_alive(self) -> bool:
-        return self.life_status == LifeStatus.ALIVE
-
-    @cached_property
-    def current_certificate(self) -> Certificate | None:
-        return self.certificates.filter(is_current=True).first()
-
-    @cached_property
-    def current_membership(self) -> HouseholdMember | None:
-        return self.memberships.filter(left_on__isnull=True).select_related("household").first()
 
     def clean(self) -> None:
         if self.guardian_id is not None and self.guardian_id == self.pk:
@@ -490,21 +481,34 @@ class HouseholdQuerySet(models.QuerySet):
         return self.none() if q is None else self.filter(q)
 
     def with_certified_count(self) -> HouseholdQuerySet:
-        """Annotate `certified_count`: current members who are alive and hold a (not cancelled) certificate."""
-        return self.annotate(
-            certified_count=Count(
-                "members",
-                filter=Q(
-                    members__left_on__isnull=True,
-                    members__person__life_status=LifeStatus.ALIVE,
-                    members__person__cert_status=CertificateStatus.VALID,
-                ),
-            )
-        )
+        """Annotate `certified_count`: current members who are alive and hold a (not cancelled) certificate.
+
+        A correlated subquery per household row, not a GROUP BY over all households: a page of households
+        (or the 一户多残 filter on a keyset page) then costs only the rows it reads.
+        """
+        return self.annotate(certified_count=certified_count(OuterRef("pk")))
 
     def multi_disabled(self) -> HouseholdQuerySet:
         """一户多残: households with two or more certified members (see with_certified_count)."""
         return self.with_certified_count().filter(certified_count__gte=2)
+
+
+def certified_count(household: Expression) -> Coalesce:
+    """The number of certified members of `household` (an outer reference or a subquery giving its id):
+    current members who are alive and hold a certificate that is not cancelled (expired ones count)."""
+    members = (
+        HouseholdMember.objects.filter(
+            household=household,
+            left_on__isnull=True,
+            person__life_status=LifeStatus.ALIVE,
+            person__cert_status=CertificateStatus.VALID,
+        )
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(members[:1], output_field=models.IntegerField()), 0)
 
 
 class Household(TimeStampedModel):
@@ -518,7 +522,7 @@ class Household(TimeStampedModel):
         related_name="households",
         limit_choices_to={"level": "community"},
     )
-    area_code = models.CharField(_("社区代码"), max_length=AREA_CODE_LENGTH, editable=False, db_index=True)
+    area_code = models.CharField(_("社区代码"), max_length=AREA_CODE_LENGTH, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
@@ -527,6 +531,7 @@ class Household(TimeStampedModel):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["area_code", "id"]
+        indexes = [models.Index(fields=["area_code", "id"], name="household_area_keyset")]
 
     def __str__(self) -> str:
         head = self.head
@@ -535,9 +540,6 @@ class Household(TimeStampedModel):
     @cached_property
     def head(self) -> HouseholdMember | None:
         return self.members.filter(left_on__isnull=True, relation=Relation.HEAD).select_related("person").first()
-
-    def current_members(self) -> models.QuerySet[HouseholdMember]:
-        return self.members.filter(left_on__isnull=True).select_related("person").order_by("id")
 
 
 class HouseholdMember(models.Model):

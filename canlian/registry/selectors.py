@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +25,7 @@ from canlian.common.certificate import CertificateNumberError, parse_certificate
 from canlian.common.idcard import IdNumberError, normalise_code, parse_id_number
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
-from canlian.registry.choices import EffectiveCertificateStatus, LifeStatus, LowIncomeStatus
+from canlian.registry.choices import EffectiveCertificateStatus
 from canlian.registry.models import (
     AREA_CODE_LENGTH,
     BankAccount,
@@ -33,7 +35,6 @@ from canlian.registry.models import (
     LowIncomePeriod,
     Person,
     StatusChange,
-    area_code_q,
 )
 
 if TYPE_CHECKING:
@@ -148,10 +149,29 @@ def _filtered(
     if term.kind in ("id", "certificate"):
         qs = qs.filter(id_number_hash=term.value)
     elif term.kind == "phone":
-        qs = qs.filter(Q(phone=term.value) | Q(guardian_phone=term.value))
+        phones = Person.objects.filter(Q(phone=term.value) | Q(guardian_phone=term.value)).values("pk")
+        qs = qs.filter(pk__in=phones)  # from the two phone indexes, as for names below
     elif term.kind == "name":
-        qs = qs.filter(name__startswith=term.value) if len(term.value) == 1 else qs.filter(name__contains=term.value)
+        # Matched in a subquery that reads only the name (its index, or one pass over the table), so the
+        # planner starts from the few matching rows instead of walking the area index to find them.
+        qs = qs.filter(pk__in=_name_matches(user, term.value))
     return qs, term
+
+
+def _name_matches(user: User, text: str) -> QuerySet[Person]:
+    """Ids of persons whose name starts with `text` (surname first: index-served) when some name in the
+    user's area does, otherwise whose name holds it anywhere (a given name alone: one pass over the name
+    index with INSTR, not LIKE). The rule depends on the text and the area only, so every page of one search
+    applies the same one."""
+    prefix = Q(name__startswith=text)
+    if connection.vendor == "sqlite":
+        # The same prefix as a range under SQLite's binary collation, which the name index serves (its
+        # LIKE cannot use an index); PostgreSQL uses the LIKE prefix as it is.
+        prefix &= Q(name__gte=text, name__lt=text[:-1] + chr(ord(text[-1]) + 1))
+    starting = Person.objects.filter(prefix).values("pk")
+    if len(text) > 1 and not Person.objects.visible_to(user).filter(pk__in=starting).exists():
+        return Person.objects.alias(at=StrIndex("name", Value(text))).filter(at__gt=0).values("pk")
+    return starting
 
 
 def parse_cursor(cursor: str | None) -> tuple[str, int] | None:
@@ -243,19 +263,28 @@ def person_household(person: Person) -> tuple[Household | None, list[HouseholdMe
 
 
 def household_list(
-    user: User, *, multi_only: bool = False, area: str = "", after: int | None = None, limit: int = 50
-) -> tuple[list[Household], int | None]:
-    """Households the user may see with their certified-member count, newest first, keyset by id."""
-    qs = Household.objects.visible_to(user).with_certified_count().select_related("community")
+    user: User, *, multi_only: bool = False, area: str = "", after: str | None = None, limit: int = 50
+) -> tuple[list[Household], str | None]:
+    """Households the user may see, with their certified-member count, in (community code, id) order and
+    paged by keyset like the person list; `multi_only` keeps 一户多残 households."""
+    prefix = area_prefix(user) or ""
     if area:
-        qs = qs.filter(area_code_q(area)) if in_scope(user, area) else qs.none()
+        if not in_scope(user, area):
+            return [], None
+        prefix = area
+    low, high = prefix.ljust(AREA_CODE_LENGTH, "0"), prefix.ljust(AREA_CODE_LENGTH, "9")
+    position = parse_cursor(after)
+    if position is not None:
+        low = max(low, position[0])
+    qs = Household.objects.filter(area_code__gte=low, area_code__lte=high)  # one range first, as for persons
+    if position is not None:
+        qs = qs.filter(~Q(area_code=position[0]) | Q(id__gt=position[1]))
+    qs = qs.visible_to(user).with_certified_count().select_related("community")
     if multi_only:
         qs = qs.filter(certified_count__gte=2)
-    if after:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-id")[: limit + 1])
+    rows = list(qs.order_by("area_code", "id")[: limit + 1])
     items = rows[:limit]
-    return items, (items[-1].pk if len(rows) > limit else None)
+    return items, (f"{items[-1].area_code}.{items[-1].pk}" if len(rows) > limit else None)
 
 
 def household_detail(user: User, pk: int) -> Household:
@@ -291,8 +320,3 @@ def community_choices(user: User) -> list[Region]:
 PERSON_CERT_STATUSES = [
     (s.value, s.label) for s in EffectiveCertificateStatus if s != EffectiveCertificateStatus.SUPERSEDED
 ]
-FILTER_CHOICES = {
-    "life_status": LifeStatus.choices,
-    "low_income": LowIncomeStatus.choices,
-    "cert_status": PERSON_CERT_STATUSES,
-}

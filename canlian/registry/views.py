@@ -422,9 +422,7 @@ def bank_account_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 def household_list_view(request: HttpRequest) -> HttpResponse:
     multi = request.GET.get("multi") == "1"
     after = request.GET.get("after")
-    households, next_after = selectors.household_list(
-        request.user, multi_only=multi, after=int(after) if after and after.isdigit() else None
-    )
+    households, next_after = selectors.household_list(request.user, multi_only=multi, after=after)
     return render(
         request, "registry/household_list.html", {"households": households, "next_after": next_after, "multi": multi}
     )

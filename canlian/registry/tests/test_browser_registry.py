@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
 import pytest
@@ -13,9 +14,17 @@ from canlian.registry.tests.factories import new_id_number
 from tests.browser import login, screenshot
 
 
+@pytest.fixture
+def bengbu(transactional_db) -> None:
+    """The districts migration 0002 preloads: an earlier transactional test's flush removed them."""
+    from django.apps import apps
+
+    importlib.import_module("canlian.regions.migrations.0002_bengbu_districts").forwards(apps, None)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_register_find_and_reassess(page, users, areas) -> None:
+def test_register_find_and_reassess(page, bengbu, users, areas) -> None:
     officer = users[Role.DISTRICT_OFFICER]
     number = new_id_number(date(1968, 7, 9))
     login(page, officer.username, PASSWORD)

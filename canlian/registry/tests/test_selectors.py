@@ -96,6 +96,7 @@ def test_search_box(users, district) -> None:
     assert search(officer, q="低保") == {"低保户"}
     assert search(officer, q="老") == {"老人"}
     assert search(officer, q="人") == set()  # one character: a surname, matched as a prefix
+    assert search(officer, q="保户") == {"低保户"}  # no name starts with it: matched anywhere
     assert search(officer, q=f"idx:{child.id_number_hash}") == {"儿童"}
 
 

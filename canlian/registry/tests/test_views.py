@@ -358,8 +358,10 @@ def test_admin_shows_masked_numbers_only(users, people, client_for) -> None:
 
     superuser = User.objects.create_superuser("root", password="x", full_name="超级", must_change_password=False)
     client = client_for(superuser)
-    for url in (reverse("admin:registry_person_changelist") + "?category__exact=4&grade__in=1,2",
-                reverse("admin:registry_person_change", args=[people.a1.pk])):
+    for url in (
+        reverse("admin:registry_person_changelist") + "?category__exact=4&grade__in=1,2",
+        reverse("admin:registry_person_change", args=[people.a1.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 200
         html = response.content.decode()
