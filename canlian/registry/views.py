@@ -85,6 +85,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "query_pairs": pairs,
         "after": request.GET.get("after", ""),
         "can_edit": can(request.user, "person.edit"),
+        "can_import": can(request.user, "person.import"),
         "can_export": can(request.user, "person.export"),
         "can_reveal": can(request.user, "person.reveal"),
     }
