@@ -37,8 +37,19 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench" / "person_import"
 DB = WORK / "work.sqlite3"
 TEMPLATE = WORK / "template.sqlite3"
-HEADERS = ("姓名", "身份证号", "民族", "联系电话", "户口类型", "所在社区代码", "居住地址", "残疾人证号",
-           "残疾类别", "残疾等级", "发证日期")
+HEADERS = (
+    "姓名",
+    "身份证号",
+    "民族",
+    "联系电话",
+    "户口类型",
+    "所在社区代码",
+    "居住地址",
+    "残疾人证号",
+    "残疾类别",
+    "残疾等级",
+    "发证日期",
+)
 COMMUNITIES = 20
 STREET = "340302001"
 
@@ -81,12 +92,19 @@ def _build_template() -> None:
     call_command("migrate", verbosity=0)
     district = Region.objects.get(code="340302")
     street, _ = Region.objects.get_or_create(
-        code=STREET, defaults={"name": "基准街道", "level": RegionLevel.STREET, "parent": district})
+        code=STREET, defaults={"name": "基准街道", "level": RegionLevel.STREET, "parent": district}
+    )
     for n in range(1, COMMUNITIES + 1):
-        Region.objects.get_or_create(code=f"{STREET}{n:03d}", defaults={
-            "name": f"基准{n}社区", "level": RegionLevel.COMMUNITY, "parent": street})
-    User.objects.create_user(username="bench", password="Bench-password-1", role=Role.DISTRICT_OFFICER,
-                             area=district, full_name="基准")
+        Region.objects.get_or_create(
+            code=f"{STREET}{n:03d}", defaults={"name": f"基准{n}社区", "level": RegionLevel.COMMUNITY, "parent": street}
+        )
+    User.objects.create_user(
+        username="bench",
+        password="Bench-password-1",  # noqa: S106  (a throw-away benchmark database)
+        role=Role.DISTRICT_OFFICER,
+        area=district,
+        full_name="基准",
+    )
     connection.close()
     shutil.copyfile(DB, TEMPLATE)
 
@@ -103,13 +121,21 @@ def _workbook(rows: int, seed: int) -> bytes:
         number = make_id_number("340302", start + timedelta(days=n // 900), n % 900 + 1)
         category, grade = rng.randint(1, 6), rng.randint(1, 4)
         issued = date(2015, 1, 1) + timedelta(days=rng.randint(0, 3000))
-        data.append((
-            f"基准{n}", number, "汉族", f"139{n:08d}", rng.choice(("城镇", "农村")),
-            f"{STREET}{rng.randint(1, COMMUNITIES):03d}", f"基准路 {n} 号", make_certificate_number(number, category,
-                                                                                            grade),
-            rng.choice(("肢体", "4"))  if category == 4 else str(category), f"{grade}",
-            f"{issued.year}/{issued.month}/{issued.day}",
-        ))
+        data.append(
+            (
+                f"基准{n}",
+                number,
+                "汉族",
+                f"139{n:08d}",
+                rng.choice(("城镇", "农村")),
+                f"{STREET}{rng.randint(1, COMMUNITIES):03d}",
+                f"基准路 {n} 号",
+                make_certificate_number(number, category, grade),
+                rng.choice(("肢体", "4")) if category == 4 else str(category),
+                f"{grade}",
+                f"{issued.year}/{issued.month}/{issued.day}",
+            )
+        )
     return write_workbook([Sheet(name="残疾人档案", headers=HEADERS, rows=data, text_columns=(1, 3, 5, 7))])
 
 
@@ -122,8 +148,15 @@ def run_ours(path: Path) -> int:
     from canlian.common.jobs import NullProgress
 
     actor = User.objects.get(username="bench")
-    _run, validation = import_file(actor=actor, kind=get_kind("persons"), data=path.read_bytes(),
-                                   file_name=path.name, valid_only=False, dry_run=False, progress=NullProgress())
+    _run, validation = import_file(
+        actor=actor,
+        kind=get_kind("persons"),
+        data=path.read_bytes(),
+        file_name=path.name,
+        valid_only=False,
+        dry_run=False,
+        progress=NullProgress(),
+    )
     return validation.counts()["new"]
 
 
@@ -140,7 +173,13 @@ def _resource_class() -> type:
     from canlian.regions.choices import RegionLevel
     from canlian.regions.models import Region
     from canlian.registry.imports import parse_category, parse_date, parse_grade
-    from canlian.registry.inputs import CertificateInput, PersonInput, clean_certificate, clean_id_number, clean_person_fields
+    from canlian.registry.inputs import (
+        CertificateInput,
+        PersonInput,
+        clean_certificate,
+        clean_id_number,
+        clean_person_fields,
+    )
     from canlian.registry.models import Person
 
     class PersonResource(resources.ModelResource):
@@ -150,8 +189,9 @@ def _resource_class() -> type:
         name = fields.Field(attribute="name", column_name="姓名")
         phone = fields.Field(attribute="phone", column_name="联系电话")
         address = fields.Field(attribute="address", column_name="居住地址")
-        community = fields.Field(attribute="community", column_name="所在社区代码",
-                                 widget=widgets.ForeignKeyWidget(Region, field="code"))
+        community = fields.Field(
+            attribute="community", column_name="所在社区代码", widget=widgets.ForeignKeyWidget(Region, field="code")
+        )
 
         class Meta:
             model = Person
@@ -182,12 +222,26 @@ def _resource_class() -> type:
             super().import_instance(instance, row, **kwargs)
             try:
                 ident = clean_id_number(row["身份证号"])
-                cleaned = clean_person_fields(PersonInput(
-                    name=row["姓名"], id_number=ident.number, community=community, hukou_type=row["户口类型"],
-                    ethnicity=row["民族"], phone=str(row["联系电话"]), address=row["居住地址"]))
-                cert = clean_certificate(CertificateInput(
-                    number=row["残疾人证号"], category=parse_category(row["残疾类别"]), grade=parse_grade(row["残疾等级"]),
-                    issue_date=parse_date(row["发证日期"])), ident.number)
+                cleaned = clean_person_fields(
+                    PersonInput(
+                        name=row["姓名"],
+                        id_number=ident.number,
+                        community=community,
+                        hukou_type=row["户口类型"],
+                        ethnicity=row["民族"],
+                        phone=str(row["联系电话"]),
+                        address=row["居住地址"],
+                    )
+                )
+                cert = clean_certificate(
+                    CertificateInput(
+                        number=row["残疾人证号"],
+                        category=parse_category(row["残疾类别"]),
+                        grade=parse_grade(row["残疾等级"]),
+                        issue_date=parse_date(row["发证日期"]),
+                    ),
+                    ident.number,
+                )
             except DomainError as error:
                 raise ValidationError({error.field or "name": error.message}) from error
             for name, value in cleaned.items():
@@ -228,9 +282,27 @@ def run_bare(path: Path) -> int:
         " low_income_status, education, marital_status, guardian_name, guardian_phone, guardian_relation, category,"
         " grade, cert_status, cert_valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '01', ?, ?, ?, ?, ?, 'alive', '',"
         " 'none', '', '', '', '', '', ?, ?, 'valid', ?)",
-        [(now, now, r[0], r[1].encode(), r[1], r[1][:6], f"{r[1][6:10]}-{r[1][10:12]}-{r[1][12:14]}",
-          "M" if int(r[1][16]) % 2 else "F", r[3], "urban" if r[4] == "城镇" else "rural", communities[r[5]], r[5],
-          r[6], int(r[7][18]), int(r[7][19]), _ten_years_on(r[10])) for r in rows],
+        [
+            (
+                now,
+                now,
+                r[0],
+                r[1].encode(),
+                r[1],
+                r[1][:6],
+                f"{r[1][6:10]}-{r[1][10:12]}-{r[1][12:14]}",
+                "M" if int(r[1][16]) % 2 else "F",
+                r[3],
+                "urban" if r[4] == "城镇" else "rural",
+                communities[r[5]],
+                r[5],
+                r[6],
+                int(r[7][18]),
+                int(r[7][19]),
+                _ten_years_on(r[10]),
+            )
+            for r in rows
+        ],
     )
     db.commit()
     db.close()
@@ -262,8 +334,10 @@ def main(argv: list[str] | None = None) -> None:
         import import_export  # noqa: F401
     except ImportError:
         if not args.skip_import_export:
-            sys.exit("django-import-export is not installed: .venv/bin/pip install -r bench/requirements.txt "
-                     "(or pass --skip-import-export)")
+            sys.exit(
+                "django-import-export is not installed: .venv/bin/pip install -r bench/requirements.txt "
+                "(or pass --skip-import-export)"
+            )
     _build_template()
     path = WORK / f"persons-{args.rows}.xlsx"
     started = time.perf_counter()

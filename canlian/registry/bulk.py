@@ -296,16 +296,49 @@ def person_bulk_upsert(*, actor: User, rows: Sequence[PersonRow], source: str = 
         elif not (cert and held is None):
             result.unchanged += 1
 
-    now = timezone.now()
-    changes: list[StatusChange] = []
-    certificates: list[Certificate] = []
-    created = [p for p, _cert in new_persons]
-    for chunk in _chunks(created):
+    for chunk in _chunks([p for p, _cert in new_persons]):
         for person in chunk:
             person.full_clean(
                 exclude=["id_number_hash", "community"], validate_unique=False, validate_constraints=False
             )
-        Person.objects.bulk_create(chunk)
+    written = persons_write(
+        actor=actor, new=new_persons, updates=updates, certificates_for=certs_for_existing, source=source
+    )
+    result.created, result.updated = written.created, written.updated
+    return result
+
+
+@dataclass
+class Written:
+    created: int
+    updated: int
+
+
+def persons_write(
+    *,
+    actor: User,
+    new: Sequence[tuple[Person, dict | None]],
+    updates: Sequence[tuple[Person, dict, dict, Region | None]],
+    certificates_for: Sequence[tuple[Person, dict]],
+    source: str,
+    audit: bool = True,
+    batch_size: int = CHUNK,
+) -> Written:
+    """The writing half of person_bulk_upsert, for rows already validated by its checks (or an import's).
+
+    `new`: unsaved persons (ID set, fields cleaned) with their cleaned certificate or None; `updates`: (person,
+    old values, changed values, new community or None); `certificates_for`: registered persons without a
+    certificate and the one to add. Writes persons, certificates and StatusChange rows in bulk; per-person
+    audit events unless `audit` is False (an import records one event for the whole file, decision 0004).
+    """
+    today = timezone.localdate()
+    new_persons, certs_for_existing = new, certificates_for
+
+    now = timezone.now()
+    changes: list[StatusChange] = []
+    certificates: list[Certificate] = []
+    created = [p for p, _cert in new_persons]
+    Person.objects.bulk_create(created, batch_size=batch_size)
     for person, cert in new_persons:
         changes.append(_change(person, ChangeKind.REGISTERED, today, "", person.community.name, "", actor, source))
         if cert:
@@ -327,7 +360,7 @@ def person_bulk_upsert(*, actor: User, rows: Sequence[PersonRow], source: str = 
                 source,
             )
         )
-    Certificate.objects.bulk_create(certificates, batch_size=CHUNK)
+    Certificate.objects.bulk_create(certificates, batch_size=batch_size)
 
     update_fields: set[str] = {"updated_at"}
     for person, _before, changed, moved_to in updates:
@@ -344,12 +377,17 @@ def person_bulk_upsert(*, actor: User, rows: Sequence[PersonRow], source: str = 
     cert_holders = [p for p, _c in certs_for_existing]
     for person in cert_holders:
         person.updated_at = now
-    Person.objects.bulk_update([u[0] for u in updates], sorted(update_fields), batch_size=CHUNK)
+    Person.objects.bulk_update([u[0] for u in updates], sorted(update_fields), batch_size=batch_size)
     Person.objects.bulk_update(
-        cert_holders, ["category", "grade", "cert_status", "cert_valid_until", "updated_at"], batch_size=CHUNK
+        cert_holders, ["category", "grade", "cert_status", "cert_valid_until", "updated_at"], batch_size=batch_size
     )
-    StatusChange.objects.bulk_create(changes, batch_size=CHUNK)
+    StatusChange.objects.bulk_create(changes, batch_size=batch_size)
 
+    holder_ids = {p.pk for p in cert_holders}
+    updated_persons = [person for person, _b, _c, _m in updates]
+    written = Written(created=len(created), updated=len({p.pk for p in updated_persons} | holder_ids))
+    if not audit:
+        return written
     record_many(
         actor=actor,
         action="person.create",
@@ -357,7 +395,6 @@ def person_bulk_upsert(*, actor: User, rows: Sequence[PersonRow], source: str = 
         after=[snapshot(p, PERSON_AUDIT_FIELDS) for p in created],
         message=_("批量登记"),
     )
-    updated_persons = [person for person, _b, _c, _m in updates]
     record_many(
         actor=actor,
         action="person.update",
@@ -366,7 +403,6 @@ def person_bulk_upsert(*, actor: User, rows: Sequence[PersonRow], source: str = 
         after=[{**c, **({"community": m.pk} if m else {})} for _p, _b, c, m in updates],
         message=_("批量更新"),
     )
-    holder_ids = {p.pk for p in cert_holders}
     added = [c for c in certificates if c.person_id in holder_ids]
     record_many(
         actor=actor,
@@ -374,9 +410,7 @@ def person_bulk_upsert(*, actor: User, rows: Sequence[PersonRow], source: str = 
         objects=added,
         after=[{"category": c.category, "grade": c.grade, "valid_until": c.valid_until} for c in added],
     )
-    result.created = len(created)
-    result.updated = len({p.pk for p in updated_persons} | holder_ids)
-    return result
+    return written
 
 
 def _raw_value(row: PersonRow, field_name: str | None) -> object:

@@ -16,19 +16,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import re
 import unicodedata
 from collections import Counter
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from canlian.accounts.scoping import in_scope
 from canlian.common import crypto
 from canlian.common.certificate import CATEGORY_NAMES, GRADE_NAMES
 from canlian.common.choices import RowAction
 from canlian.common.exceptions import DomainError, PermissionDenied
+from canlian.common.idcard import IdNumber
 from canlian.common.imports import (
     Column,
     ImportKind,
@@ -46,9 +48,8 @@ from canlian.common.tabular import CellError, Table
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
 from canlian.registry import bulk
-from canlian.registry.choices import ETHNICITY_NAMES, LifeStatus, LowIncomeStatus
+from canlian.registry.choices import ETHNICITY_NAMES, CertificateStatus, ChangeSource, LifeStatus, LowIncomeStatus
 from canlian.registry.inputs import (
-    EDITABLE_FIELDS,
     CertificateInput,
     PersonInput,
     clean_certificate,
@@ -62,6 +63,7 @@ from canlian.registry.models import Certificate, LowIncomePeriod, Person
 from canlian.registry.services import check_after_period, check_can_leave, check_community_access
 
 CHUNK = 5000
+WRITE_BATCH = 5000  # rows per bulk INSERT statement (Django caps it at SQLite's variable limit)
 
 # Headers (part of the file format, not translated)
 NAME, ID, ETHNICITY, PHONE, HUKOU, COMMUNITY, ADDRESS = (
@@ -119,15 +121,21 @@ def parse_date(value: Any) -> datetime.date | None:
     raise CellProblem(_("“%(value)s”不是有效日期。%(help)s") % {"value": cell_text(value), "help": DATE_HELP})
 
 
-def _by_name_or_digit(value: Any, names: dict[int, Any], label: str, suffix: str = "") -> int:
+@functools.cache
+def _lookup(names_id: str, language: str | None) -> dict[str, int]:
+    """{spelling: code} of the category or grade names in the active language (built once per language)."""
+    names, suffix = (CATEGORY_NAMES, "残疾") if names_id == "类别" else (GRADE_NAMES, "级")
+    lookup = {str(code): code for code in names}
+    for code, name in names.items():
+        lookup[str(name)] = lookup[str(name) + suffix] = lookup[str(name).removesuffix(suffix)] = code
+    return lookup
+
+
+def _by_name_or_digit(value: Any, names: dict[int, Any], label: str) -> int:
     text = cell_text(value)
-    lookup = {str(name): code for code, name in names.items()}
-    lookup |= {str(name).removesuffix(suffix): code for code, name in names.items() if suffix}
-    if text.isdigit() and int(text) in names:
-        return int(text)
-    text = text.removesuffix("残疾") if label == "类别" else text
-    if text in lookup:
-        return lookup[text]
+    code = _lookup(label, get_language()).get(text)
+    if code is not None:
+        return code
     allowed = "、".join(f"{code}/{name}" for code, name in names.items())
     raise CellProblem(
         _("残疾%(label)s“%(value)s”无效，应为：%(allowed)s")
@@ -142,7 +150,7 @@ def parse_category(value: Any) -> int:
 
 def parse_grade(value: Any) -> int:
     """四级 / 四 / 4."""
-    return _by_name_or_digit(value, GRADE_NAMES, "等级", suffix="级")
+    return _by_name_or_digit(value, GRADE_NAMES, "等级")
 
 
 def masked(raw: Any) -> str:
@@ -153,17 +161,17 @@ def masked(raw: Any) -> str:
     return text[:4] + "…" if len(text) > 4 else text
 
 
-def _hash_ids(records: list[tuple[int, dict]], errors: list[CellError]) -> dict[int, tuple[str, str]]:
+def _hash_ids(records: list[tuple[int, dict]], errors: list[CellError]) -> dict[int, tuple[IdNumber, str]]:
     """{row: (ID number, blind index)} for rows whose ID parses; bad IDs and IDs repeated in the file are errors
     (on every row that repeats it, so the user sees both)."""
-    parsed: dict[int, tuple[str, str]] = {}
+    parsed: dict[int, tuple[IdNumber, str]] = {}
     for row, values in records:
         try:
-            number = clean_id_number(values.get(ID)).number
+            ident = clean_id_number(values.get(ID))
         except DomainError as error:
             errors.append(CellError(row, ID, masked(values.get(ID)), error.message))
             continue
-        parsed[row] = (number, crypto.blind_index(number, purpose="id_number"))
+        parsed[row] = (ident, crypto.blind_index(ident.number, purpose="id_number"))
     counts = Counter(digest for _n, digest in parsed.values())
     rows_of: dict[str, list[int]] = {}
     for row, (_n, digest) in parsed.items():
@@ -173,7 +181,7 @@ def _hash_ids(records: list[tuple[int, dict]], errors: list[CellError]) -> dict[
             rows = rows_of[digest]
             for row in rows:
                 others = "、".join(str(r) for r in rows if r != row)
-                number = parsed.pop(row)[0]
+                number = parsed.pop(row)[0].number
                 errors.append(
                     CellError(
                         row,
@@ -294,9 +302,9 @@ class PersonImport(ImportKind):
             _progress_rows(progress, done)
             if row not in ids:
                 continue
-            number, digest = ids[row]
+            ident, digest = ids[row]
             try:
-                planned = self._plan_row(row, values, number, digest, actor, communities, existing, held, today)
+                planned = self._plan_row(row, values, ident, digest, actor, communities, existing, held, today)
             except _RowError as error:
                 errors.append(error.cell)
                 continue
@@ -308,7 +316,7 @@ class PersonImport(ImportKind):
         self,
         row: int,
         values: dict,
-        number: str,
+        ident: IdNumber,
         digest: str,
         actor: Any,
         communities: dict[str, Region],
@@ -319,7 +327,7 @@ class PersonImport(ImportKind):
         code = cell_code(values.get(COMMUNITY))
         data = PersonInput(
             name=cell_text(values.get(NAME)),
-            id_number=number,
+            id_number=ident.number,
             community=code,
             hukou_type=cell_text(values.get(HUKOU)),
             ethnicity=cell_text(values.get(ETHNICITY)),
@@ -337,20 +345,12 @@ class PersonImport(ImportKind):
             raise _RowError(_field_error(row, error, PERSON_COLUMNS, values)) from error
         if not in_scope(actor, community.code):
             raise _RowError(area_error(actor, row, COMMUNITY, code))
-        certificate = self._certificate(row, values, number, today)
+        certificate = self._certificate(row, values, ident.number, today)
         person = existing.get(digest)
-        key = mask_id_number(number)
-        if person is not None:  # the import has no guardian columns: keep the registered guardian
-            data = dataclasses.replace(
-                data,
-                guardian_id=person.guardian_id,
-                guardian_name=person.guardian_name,
-                guardian_phone=person.guardian_phone,
-                guardian_relation=person.guardian_relation,
-            )
-        rowdata = bulk.PersonRow(row=row, person=data, certificate=certificate)
+        key = ident.masked
         if person is None:
-            return RowPlan(row=row, action=RowAction.NEW, key=key, label=str(fields["name"]), data=rowdata)
+            write = PersonWrite(ident=ident, fields=fields, community=community, certificate=certificate)
+            return RowPlan(row=row, action=RowAction.NEW, key=key, label=str(fields["name"]), data=write)
         if not in_scope(actor, person.area_code):
             raise _RowError(
                 CellError(
@@ -362,17 +362,18 @@ class PersonImport(ImportKind):
                 )
             )
         changes: dict[str, tuple[Any, Any]] = {}
-        for name in EDITABLE_FIELDS:
-            if name in CHANGE_LABELS and getattr(person, name) != fields[name]:
-                changes[CHANGE_LABELS[name]] = (_choice_label(person, name), _new_label(person, name, fields[name]))
-        if community.pk != person.community_id:
+        changed = {name: fields[name] for name in CHANGE_LABELS if getattr(person, name) != fields[name]}
+        for name, value in changed.items():
+            changes[CHANGE_LABELS[name]] = (_choice_label(person, name), _new_label(person, name, value))
+        moved = community.pk != person.community_id
+        if moved:
             changes[COMMUNITY] = (
                 f"{person.community.name}（{person.area_code}）",
                 f"{community.name}（{community.code}）",
             )
         current = held.get(person.pk)
         if certificate is not None:
-            cleaned = (certificate.category, certificate.grade)
+            cleaned = (certificate["category"], certificate["grade"])
             if current is not None and (current.category, current.grade) != cleaned:
                 raise _RowError(
                     CellError(
@@ -385,11 +386,22 @@ class PersonImport(ImportKind):
                 )
             if current is None:
                 changes[CERT] = (_("无证"), f"{CATEGORY_NAMES[cleaned[0]]}{GRADE_NAMES[cleaned[1]]}")
+            else:
+                certificate = None  # the registered certificate stays
+        write = PersonWrite(
+            ident=ident,
+            fields=fields,
+            community=community,
+            certificate=certificate,
+            person=person,
+            changed=changed,
+            moved=moved,
+        )
         action = RowAction.CHANGED if changes else RowAction.UNCHANGED
-        return RowPlan(row=row, action=action, key=key, label=person.name, changes=changes, data=rowdata)
+        return RowPlan(row=row, action=action, key=key, label=person.name, changes=changes, data=write)
 
     @staticmethod
-    def _certificate(row: int, values: dict, number: str, today: datetime.date) -> CertificateInput | None:
+    def _certificate(row: int, values: dict, number: str, today: datetime.date) -> dict[str, Any] | None:
         raw = cell_code(values.get(CERT))
         given = [h for h in (CATEGORY, GRADE, ISSUED, VALID_UNTIL) if cell_text(values.get(h))]
         if not raw:
@@ -417,16 +429,70 @@ class PersonImport(ImportKind):
                 parsed[key] = parse(value)
             except CellProblem as problem:
                 raise _RowError(CellError(row, header, cell_text(value), problem.reason)) from problem
-        certificate = CertificateInput(number=raw, **parsed)
         try:
-            clean_certificate(certificate, number, today=today)
+            return clean_certificate(CertificateInput(number=raw, **parsed), number, today=today)
         except DomainError as error:
             raise _RowError(_field_error(row, error, PERSON_COLUMNS, values)) from error
-        return certificate
 
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        _check(bulk.person_bulk_upsert(actor=actor, rows=[r.data for r in plan.rows]))
+        """Build the new persons (encrypting their IDs) and hand everything to the registry's bulk writer.
+
+        Rows were checked by `validate` moments before in this transaction with the services' own checks, so
+        no per-row `full_clean()`; per-person audit events are replaced by the import's one event (0004)."""
+        new: list[tuple[Person, dict | None]] = []
+        updates: list[tuple[Person, dict, dict, Region | None]] = []
+        certificates: list[tuple[Person, dict]] = []
+        for planned in plan.rows:
+            write: PersonWrite = planned.data
+            if write.person is None:
+                new.append((write.new_person(), write.certificate))
+                continue
+            person = write.person
+            if write.changed or write.moved:
+                old = {name: getattr(person, name) for name in write.changed}
+                if write.moved:
+                    old["community"] = person.community_id
+                updates.append((person, old, write.changed, write.community if write.moved else None))
+            if write.certificate is not None:
+                certificates.append((person, write.certificate))
+        bulk.persons_write(
+            actor=actor,
+            new=new,
+            updates=updates,
+            certificates_for=certificates,
+            source=ChangeSource.IMPORT,
+            audit=False,
+            batch_size=WRITE_BATCH,
+        )
         progress.advance(len(plan.rows))
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonWrite:
+    """A validated persons row: cleaned fields, community, cleaned certificate (None: nothing to add), and for a
+    registered person the row it updates with the changed fields."""
+
+    ident: IdNumber
+    fields: dict[str, Any]
+    community: Region
+    certificate: dict[str, Any] | None
+    person: Person | None = None
+    changed: dict[str, Any] = dataclasses.field(default_factory=dict)
+    moved: bool = False
+
+    def new_person(self) -> Person:
+        person = Person(
+            community=self.community,
+            area_code=self.community.code,
+            birth_date=self.ident.birth_date,
+            sex=self.ident.sex,
+            **self.fields,
+        )
+        person.set_id_number(self.ident.number)
+        if self.certificate:
+            person.category, person.grade = self.certificate["category"], self.certificate["grade"]
+            person.cert_status, person.cert_valid_until = CertificateStatus.VALID, self.certificate["valid_until"]
+        return person
 
 
 class _RowError(Exception):
@@ -474,7 +540,8 @@ def _persons_for(
 
 def _known_person(row: int, ids: dict, persons: dict[str, Person], actor: Any) -> Person:
     """The registered person of the row's ID number, inside the actor's area."""
-    number, digest = ids[row]
+    ident, digest = ids[row]
+    number = ident.number
     person = persons.get(digest)
     if person is None:
         raise _RowError(CellError(row, ID, mask_id_number(number), _("档案中没有此身份证号")))
@@ -516,7 +583,7 @@ class _LifeEventImport(ImportKind):
                 continue
             try:
                 person = _known_person(row, ids, persons, actor)
-                plan.add(self.plan_row(row, values, ids[row][0], person, actor, context))
+                plan.add(self.plan_row(row, values, ids[row][0].number, person, actor, context))
             except _RowError as error:
                 errors.append(error.cell)
             except (DomainError, PermissionDenied) as error:
