@@ -7,11 +7,13 @@ words. Each check raises DomainError with `field` set to the input's field name.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from canlian.common.certificate import CertificateNumberError, parse_certificate_number
@@ -115,7 +117,7 @@ def clean_choice(raw: str, choices: type, field: str, label: str, *, blank: bool
     value = str(raw or "").strip()
     if not value and blank:
         return ""
-    by_label = {str(c.label): c.value for c in choices}
+    by_label = _labels(choices, get_language())
     if value in by_label:
         return by_label[value]
     if value in choices.values:
@@ -125,6 +127,12 @@ def clean_choice(raw: str, choices: type, field: str, label: str, *, blank: bool
         % {"label": label, "value": value, "allowed": "、".join(by_label)},
         field=field,
     )
+
+
+@functools.cache
+def _labels(choices: type, language: str | None) -> dict[str, str]:
+    """{label: value} of a TextChoices in the active language (built once per language: imports call it per row)."""
+    return {str(c.label): c.value for c in choices}
 
 
 def clean_ethnicity(raw: str) -> str:
