@@ -44,11 +44,19 @@ from canlian.common.imports import (
 )
 from canlian.common.jobs import Progress
 from canlian.common.masking import mask_id_number
+from canlian.common.models import ImportRun
 from canlian.common.tabular import CellError, Table
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
 from canlian.registry import bulk
-from canlian.registry.choices import ETHNICITY_NAMES, CertificateStatus, ChangeSource, LifeStatus, LowIncomeStatus
+from canlian.registry.choices import (
+    ETHNICITY_NAMES,
+    CertificateStatus,
+    ChangeSource,
+    LifeStatus,
+    LowIncomeStatus,
+    ReviewKind,
+)
 from canlian.registry.inputs import (
     CertificateInput,
     PersonInput,
@@ -59,7 +67,7 @@ from canlian.registry.inputs import (
     clean_low_income_status,
     clean_person_fields,
 )
-from canlian.registry.models import Certificate, LowIncomePeriod, Person
+from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusReview
 from canlian.registry.services import check_after_period, check_can_leave, check_community_access
 
 CHUNK = 5000
@@ -568,8 +576,24 @@ def _date_cell(row: int, values: dict, header: str) -> datetime.date:
     return day
 
 
+@dataclasses.dataclass(frozen=True)
+class LifeWrite:
+    """A validated row of a by-ID-number list: the set-based service's row and the person it changes."""
+
+    row: Any  # bulk.DeathRow | bulk.LowIncomeRow | bulk.MoveRow
+    person: Person
+    effective: datetime.date
+    area_code: str = ""  # where the person lives afterwards, when a move changes it
+
+
 class _LifeEventImport(ImportKind):
-    """Shared loop of the by-ID-number lists: each row names a registered person and what happens to them."""
+    """Shared loop of the by-ID-number lists: each row names a registered person and what happens to them.
+
+    Every person the import changes goes onto the review list (StatusReview, decision 0006) with the change
+    as the preview showed it, its effective date and the import run.
+    """
+
+    review_kind: ReviewKind
 
     def validate(self, table: Table, actor: Any, progress: Progress) -> tuple[Plan, list[CellError]]:
         records = list(table.records())
@@ -594,6 +618,22 @@ class _LifeEventImport(ImportKind):
     def lookups(self, records: list[tuple[int, dict]], persons: dict[str, Person]) -> dict[str, Any]:
         return {}
 
+    def applied(self, run: ImportRun, plan: Plan) -> None:
+        StatusReview.objects.bulk_create(
+            [
+                StatusReview(
+                    person=r.data.person,
+                    kind=self.review_kind,
+                    change="；".join(f"{label}：{old} → {new}" for label, (old, new) in r.changes.items())[:300],
+                    effective_date=r.data.effective,
+                    area_code=r.data.area_code or r.data.person.area_code,
+                    import_run=run,
+                )
+                for r in plan.rows
+            ],
+            batch_size=CHUNK,
+        )
+
     def error_column(self, error: DomainError) -> str:
         return ""
 
@@ -608,9 +648,10 @@ class DeathImport(_LifeEventImport):
     """A death list (e.g. civil affairs' cremation list): the person leaves the books on the date of death."""
 
     name = "deaths"
+    review_kind = ReviewKind.DEATH
     label = gettext_lazy("死亡名单")
     action = "person.import"
-    result_url_name = "registry:person_list"
+    result_url_name = "registry:review_list"
     columns = (
         Column(ID, example="340302199001011234", text=True),
         Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
@@ -632,7 +673,9 @@ class DeathImport(_LifeEventImport):
         data = bulk.DeathRow(row=row, id_number=number, date_of_death=day, reason=cell_text(values.get(NOTE)))
         key = mask_id_number(number)
         if person.life_status == LifeStatus.DECEASED and person.life_status_date == day:
-            return RowPlan(row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=data)
+            return RowPlan(
+                row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=LifeWrite(data, person, day)
+            )
         try:
             check_can_leave(person, day)
         except DomainError as error:
@@ -642,12 +685,12 @@ class DeathImport(_LifeEventImport):
             action=RowAction.CHANGED,
             key=key,
             label=person.name,
-            data=data,
+            data=LifeWrite(data, person, day),
             changes={str(_("在册状态")): (LifeStatus.ALIVE.label, f"{LifeStatus.DECEASED.label}（{day.isoformat()}）")},
         )
 
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        _check(bulk.persons_record_death(actor=actor, rows=[r.data for r in plan.rows]))
+        _check(bulk.persons_record_death(actor=actor, rows=[r.data.row for r in plan.rows]))
         progress.advance(len(plan.rows))
 
 
@@ -656,9 +699,10 @@ class LowIncomeImport(_LifeEventImport):
     """A 低保 list from civil affairs: each person's status from the start date (the history keeps the old one)."""
 
     name = "low-income"
+    review_kind = ReviewKind.LOW_INCOME
     label = gettext_lazy("低保名单")
     action = "person.import"
-    result_url_name = "registry:person_list"
+    result_url_name = "registry:review_list"
     columns = (
         Column(ID, example="340302199001011234", text=True),
         Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
@@ -695,7 +739,9 @@ class LowIncomeImport(_LifeEventImport):
         )
         key = mask_id_number(number)
         if status == person.low_income_status:
-            return RowPlan(row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=data)
+            return RowPlan(
+                row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=LifeWrite(data, person, day)
+            )
         try:
             clean_effective_date(day, not_before=person.birth_date)
             if (period := context["open"].get(person.pk)) is not None:
@@ -707,7 +753,7 @@ class LowIncomeImport(_LifeEventImport):
             action=RowAction.CHANGED,
             key=key,
             label=person.name,
-            data=data,
+            data=LifeWrite(data, person, day),
             changes={
                 STATUS: (
                     person.get_low_income_status_display(),
@@ -717,7 +763,7 @@ class LowIncomeImport(_LifeEventImport):
         )
 
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        _check(bulk.persons_set_low_income(actor=actor, rows=[r.data for r in plan.rows]))
+        _check(bulk.persons_set_low_income(actor=actor, rows=[r.data.row for r in plan.rows]))
         progress.advance(len(plan.rows))
 
 
@@ -726,9 +772,10 @@ class MoveImport(_LifeEventImport):
     """Household moves by ID number: to another community of the district, or out of it (迁往 …)."""
 
     name = "moves"
+    review_kind = ReviewKind.MOVE
     label = gettext_lazy("迁移名单")
     action = "person.import"
-    result_url_name = "registry:person_list"
+    result_url_name = "registry:review_list"
     columns = (
         Column(ID, example="340302199001011234", text=True),
         Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
@@ -784,30 +831,35 @@ class MoveImport(_LifeEventImport):
                 raise _RowError(CellError(row, ID, key, _("%(name)s已死亡，不能迁入") % {"name": person.name}))
             returning = person.life_status == LifeStatus.MOVED_OUT
             if not returning and target.pk == person.community_id:
-                return RowPlan(row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=data)
+                return RowPlan(
+                    row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=LifeWrite(data, person, day)
+                )
             try:
                 clean_effective_date(day, not_before=person.life_status_date if returning else person.birth_date)
             except DomainError as error:
                 raise _RowError(CellError(row, MOVED_ON, day.isoformat(), error.message)) from error
             old = f"{person.community.name}" + (f"（{LifeStatus.MOVED_OUT.label}）" if returning else "")
-            change = (old, f"{target.name}（{day.isoformat()}）")
+            change, area = (old, f"{target.name}（{day.isoformat()}）"), target.code
         else:
             if person.life_status == LifeStatus.MOVED_OUT and person.life_status_date == day:
-                return RowPlan(row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=data)
+                return RowPlan(
+                    row=row, action=RowAction.UNCHANGED, key=key, label=person.name, data=LifeWrite(data, person, day)
+                )
             try:
                 check_can_leave(person, day)
             except DomainError as error:
                 raise _RowError(CellError(row, MOVED_ON, day.isoformat(), error.message)) from error
             change = (person.community.name, f"{LifeStatus.MOVED_OUT.label}：{destination}（{day.isoformat()}）")
+            area = person.area_code
         return RowPlan(
             row=row,
             action=RowAction.CHANGED,
             key=key,
             label=person.name,
-            data=data,
+            data=LifeWrite(data, person, day, area),
             changes={str(_("居住/在册")): change},
         )
 
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        _check(bulk.persons_move(actor=actor, rows=[r.data for r in plan.rows]))
+        _check(bulk.persons_move(actor=actor, rows=[r.data.row for r in plan.rows]))
         progress.advance(len(plan.rows))
