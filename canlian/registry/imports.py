@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -173,9 +174,10 @@ def _hash_ids(records: list[tuple[int, dict]], errors: list[CellError]) -> dict[
     """{row: (ID number, blind index)} for rows whose ID parses; bad IDs and IDs repeated in the file are errors
     (on every row that repeats it, so the user sees both)."""
     parsed: dict[int, tuple[IdNumber, str]] = {}
+    today = timezone.localdate()
     for row, values in records:
         try:
-            ident = clean_id_number(values.get(ID))
+            ident = clean_id_number(values.get(ID), today=today)
         except DomainError as error:
             errors.append(CellError(row, ID, masked(values.get(ID)), error.message))
             continue
@@ -305,7 +307,7 @@ class PersonImport(ImportKind):
             Certificate.objects.filter(is_current=True), "person_id", {p.pk for p in existing.values()}
         )
         plan = Plan()
-        today = datetime.date.today()
+        today = timezone.localdate()
         for done, (row, values) in enumerate(records, start=1):
             _progress_rows(progress, done)
             if row not in ids:

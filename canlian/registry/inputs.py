@@ -88,9 +88,9 @@ EDITABLE_FIELDS = (
 )
 
 
-def clean_id_number(raw: object) -> IdNumber:
+def clean_id_number(raw: object, *, today: date | None = None) -> IdNumber:
     try:
-        return parse_id_number(raw)
+        return parse_id_number(raw, today=today)
     except IdNumberError as error:
         raise DomainError(error.reason, field="id_number") from error
 
@@ -120,7 +120,7 @@ def clean_choice(raw: str, choices: type, field: str, label: str, *, blank: bool
     by_label = _labels(choices, get_language())
     if value in by_label:
         return by_label[value]
-    if value in choices.values:
+    if value in by_label.values():
         return value
     raise DomainError(
         _("%(label)s“%(value)s”无效，应为：%(allowed)s")
@@ -196,7 +196,9 @@ def clean_certificate(cert: CertificateInput, id_number: str, *, today: date | N
     if cert.grade not in Grade.values:
         raise DomainError(_("残疾等级应为 1–4"), field="grade")
     try:
-        parsed = parse_certificate_number(cert.number, id_number=id_number, category=cert.category, grade=cert.grade)
+        parsed = parse_certificate_number(
+            cert.number, id_number=id_number, category=cert.category, grade=cert.grade, today=today
+        )
     except CertificateNumberError as error:
         raise DomainError(error.reason, field="certificate_number") from error
     components = "".join(sorted(set(normalise_code(cert.components or ""))))
