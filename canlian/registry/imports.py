@@ -44,7 +44,7 @@ from canlian.common.imports import (
     register,
 )
 from canlian.common.jobs import Progress
-from canlian.common.masking import mask_id_number
+from canlian.common.masking import bank_account_digits, mask_bank_account, mask_id_number
 from canlian.common.models import ImportRun
 from canlian.common.tabular import CellError, Table
 from canlian.regions.choices import RegionLevel
@@ -54,6 +54,7 @@ from canlian.registry.choices import (
     ETHNICITY_NAMES,
     CertificateStatus,
     ChangeSource,
+    HolderRelation,
     LifeStatus,
     LowIncomeStatus,
     ReviewKind,
@@ -61,14 +62,17 @@ from canlian.registry.choices import (
 from canlian.registry.inputs import (
     CertificateInput,
     PersonInput,
+    clean_bank_account,
     clean_certificate,
     clean_community,
     clean_effective_date,
+    clean_holder_relation,
     clean_id_number,
     clean_low_income_status,
+    clean_name,
     clean_person_fields,
 )
-from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusReview
+from canlian.registry.models import BankAccount, Certificate, LowIncomePeriod, Person, StatusReview
 from canlian.registry.services import check_after_period, check_can_leave, check_community_access
 
 CHUNK = 5000
@@ -170,7 +174,9 @@ def masked(raw: Any) -> str:
     return text[:4] + "…" if len(text) > 4 else text
 
 
-def _hash_ids(records: list[tuple[int, dict]], errors: list[CellError]) -> dict[int, tuple[IdNumber, str]]:
+def _hash_ids(
+    records: list[tuple[int, dict]], errors: list[CellError], *, unique: bool = True
+) -> dict[int, tuple[IdNumber, str]]:
     """{row: (ID number, blind index)} for rows whose ID parses; bad IDs and IDs repeated in the file are errors
     (on every row that repeats it, so the user sees both)."""
     parsed: dict[int, tuple[IdNumber, str]] = {}
@@ -182,6 +188,8 @@ def _hash_ids(records: list[tuple[int, dict]], errors: list[CellError]) -> dict[
             errors.append(CellError(row, ID, masked(values.get(ID)), error.message))
             continue
         parsed[row] = (ident, crypto.blind_index(ident.number, purpose="id_number"))
+    if not unique:
+        return parsed
     counts = Counter(digest for _n, digest in parsed.values())
     rows_of: dict[str, list[int]] = {}
     for row, (_n, digest) in parsed.items():
@@ -541,9 +549,9 @@ def _check(result: bulk.BulkResult) -> None:
 
 
 def _persons_for(
-    records: list[tuple[int, dict]], errors: list[CellError]
-) -> tuple[dict[int, tuple[str, str]], dict[str, Person]]:
-    ids = _hash_ids(records, errors)
+    records: list[tuple[int, dict]], errors: list[CellError], *, unique: bool = True
+) -> tuple[dict[int, tuple[IdNumber, str]], dict[str, Person]]:
+    ids = _hash_ids(records, errors, unique=unique)
     persons = fetch_by(Person.objects.select_related("community"), "id_number_hash", {d for _n, d in ids.values()})
     return ids, persons
 
@@ -865,3 +873,179 @@ class MoveImport(_LifeEventImport):
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
         _check(bulk.persons_move(actor=actor, rows=[r.data.row for r in plan.rows]))
         progress.advance(len(plan.rows))
+
+
+# --- bank accounts -------------------------------------------------------------------------------------
+
+BANK, ACCOUNT, HOLDER, HOLDER_RELATION, DEFAULT = "开户银行", "银行账号", "户名", "账户所有人", "默认发放账户"
+YES, NO = ("是", "Y", "1", "TRUE", "默认"), ("否", "N", "0", "FALSE", "")
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountWrite:
+    """A validated bank-account row: a new account, or changes to the person's account with the same number."""
+
+    person: Person
+    bank_name: str
+    digits: str
+    digest: str
+    holder_name: str
+    holder_relation: str
+    make_default: bool
+    account: BankAccount | None = None
+
+
+@register
+class BankAccountImport(ImportKind):
+    """Bank accounts for benefit payments (打卡发放), by the holder's ID number.
+
+    An account already registered for the person (same number) is updated (bank name, holder, default) or
+    unchanged; a new one is added. Numbers are masked in previews and errors; per-account audit events are
+    replaced by the import's one event (decision 0004)."""
+
+    name = "bank-accounts"
+    label = gettext_lazy("银行账户")
+    action = "person.import"
+    result_url_name = "registry:person_list"
+    columns = (
+        Column(ID, example="340302199001011234", text=True, help=gettext_lazy("账户所属残疾人的身份证号")),
+        Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
+        Column(BANK, example="中国工商银行"),
+        Column(ACCOUNT, example="6222021234567890123", text=True, help=gettext_lazy("8–32 位数字，可含空格")),
+        Column(HOLDER, required=False, example="", help=gettext_lazy("空白时为本人姓名")),
+        Column(HOLDER_RELATION, required=False, example="本人", help=gettext_lazy("本人 或 监护人；空白为本人")),
+        Column(DEFAULT, required=False, example="是", help=gettext_lazy("是/否：是否作为默认发放账户")),
+    )
+    notes = (
+        gettext_lazy("同一人同一账号已登记时按本行更新开户银行、户名和默认标记；否则新增账户。"),
+        gettext_lazy("每人只能有一个默认发放账户：标为“是”的账户成为默认，原默认账户改为非默认。"),
+        gettext_lazy("此人须已在档案中，且在您负责的区域内。"),
+    )
+
+    def validate(self, table: Table, actor: Any, progress: Progress) -> tuple[Plan, list[CellError]]:
+        records = list(table.records())
+        errors: list[CellError] = []
+        ids, persons = _persons_for(records, errors, unique=False)  # several accounts per person are fine
+        held: dict[int, list[BankAccount]] = {}
+        for chunk_start in range(0, len(persons), CHUNK):
+            chunk = [p.pk for p in list(persons.values())[chunk_start : chunk_start + CHUNK]]
+            for account in BankAccount.objects.filter(person_id__in=chunk):
+                held.setdefault(account.person_id, []).append(account)
+        first_row: dict[tuple[int, str], int] = {}
+        default_row: dict[int, int] = {}
+        plan = Plan()
+        for done, (row, values) in enumerate(records, start=1):
+            _progress_rows(progress, done)
+            if row not in ids:
+                continue
+            try:
+                person = _known_person(row, ids, persons, actor)
+                write = self._clean(row, values, person)
+                if (seen := first_row.setdefault((person.pk, write.digest), row)) != row:
+                    raise _RowError(
+                        CellError(
+                            row,
+                            ACCOUNT,
+                            mask_bank_account(write.digits),
+                            _("同一人的同一账号已在第 %(row)d 行") % {"row": seen},
+                        )
+                    )
+                if write.make_default and default_row.setdefault(person.pk, row) != row:
+                    raise _RowError(
+                        CellError(
+                            row,
+                            DEFAULT,
+                            "是",
+                            _("此人在第 %(row)d 行已有默认发放账户，每人只能有一个") % {"row": default_row[person.pk]},
+                        )
+                    )
+            except _RowError as error:
+                errors.append(error.cell)
+                continue
+            plan.add(self._plan_row(row, write, held.get(person.pk, [])))
+        progress.advance(len(records) % CHUNK)
+        return plan, errors
+
+    @staticmethod
+    def _clean(row: int, values: dict, person: Person) -> AccountWrite:
+        bank = " ".join(cell_text(values.get(BANK)).split())[:64]
+        if not bank:
+            raise _RowError(CellError(row, BANK, "", _("请填写开户银行")))
+        try:
+            digits = clean_bank_account(cell_code(values.get(ACCOUNT)))
+            relation = clean_holder_relation(cell_text(values.get(HOLDER_RELATION)) or HolderRelation.SELF.label)
+            holder = cell_text(values.get(HOLDER)) or (person.name if relation == HolderRelation.SELF else "")
+            holder = clean_name(holder)
+        except DomainError as error:
+            column = {"account_number": ACCOUNT, "holder_relation": HOLDER_RELATION}.get(error.field or "", HOLDER)
+            value = (
+                mask_bank_account(bank_account_digits(cell_text(values.get(column))))
+                if column == ACCOUNT
+                else (cell_text(values.get(column)))
+            )
+            raise _RowError(CellError(row, column, value, error.message)) from error
+        flag = cell_text(values.get(DEFAULT)).upper()
+        if flag not in YES and flag not in NO:
+            raise _RowError(CellError(row, DEFAULT, cell_text(values.get(DEFAULT)), _("默认发放账户请填“是”或“否”")))
+        return AccountWrite(
+            person=person,
+            bank_name=bank,
+            digits=digits,
+            digest=crypto.blind_index(digits, purpose="bank_account"),
+            holder_name=holder,
+            holder_relation=relation,
+            make_default=flag in YES,
+        )
+
+    @staticmethod
+    def _plan_row(row: int, write: AccountWrite, accounts: list[BankAccount]) -> RowPlan:
+        key = f"{write.person.id_number_masked} {mask_bank_account(write.digits)}"
+        current = next((a for a in accounts if a.account_hash == write.digest), None)
+        if current is None:
+            has_default = any(a.is_default for a in accounts)
+            write = dataclasses.replace(write, make_default=write.make_default or not has_default)
+            return RowPlan(row=row, action=RowAction.NEW, key=key, label=write.person.name, data=write)
+        changes: dict[str, tuple[Any, Any]] = {}
+        if current.bank_name != write.bank_name:
+            changes[BANK] = (current.bank_name, write.bank_name)
+        if current.holder_name != write.holder_name:
+            changes[HOLDER] = (current.holder_name, write.holder_name)
+        if write.make_default and not current.is_default:
+            changes[DEFAULT] = (_("否"), _("是"))
+        action = RowAction.CHANGED if changes else RowAction.UNCHANGED
+        write = dataclasses.replace(write, account=current)
+        return RowPlan(row=row, action=action, key=key, label=write.person.name, changes=changes, data=write)
+
+    def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
+        """Old defaults off first (one default per person is a constraint), then new accounts, then updates."""
+        writes: list[AccountWrite] = [r.data for r in plan.rows]
+        now = timezone.now()
+        defaults_for = sorted({w.person.pk for w in writes if w.make_default})
+        for start in range(0, len(defaults_for), CHUNK):
+            BankAccount.objects.filter(person_id__in=defaults_for[start : start + CHUNK], is_default=True).update(
+                is_default=False, updated_at=now
+            )
+        new = []
+        for w in writes:
+            if w.account is None:
+                account = BankAccount(
+                    person=w.person,
+                    bank_name=w.bank_name,
+                    holder_name=w.holder_name,
+                    holder_relation=w.holder_relation,
+                    is_default=w.make_default,
+                )
+                account.set_number(w.digits)
+                new.append(account)
+        BankAccount.objects.bulk_create(new, batch_size=CHUNK)
+        changed = []
+        for w in writes:
+            if w.account is not None:
+                account = w.account
+                account.bank_name, account.holder_name, account.updated_at = w.bank_name, w.holder_name, now
+                account.is_default = w.make_default or (account.is_default and w.person.pk not in defaults_for)
+                changed.append(account)
+        BankAccount.objects.bulk_update(
+            changed, ["bank_name", "holder_name", "is_default", "updated_at"], batch_size=CHUNK
+        )
+        progress.advance(len(writes))

@@ -328,7 +328,7 @@ def test_upload_preview_and_confirm_through_the_pages(areas, officer, people, cl
 def test_imports_page_and_person_list_link_the_registry_imports(officer, client_for):
     client = client_for(officer)
     content = client.get(reverse("imports:index")).content.decode()
-    for name in ("persons", "deaths", "low-income", "moves"):
+    for name in ("persons", "deaths", "low-income", "moves", "bank-accounts"):
         assert reverse("imports:upload", args=[name]) in content
     assert reverse("imports:index") in client.get(reverse("registry:person_list")).content.decode()
 
@@ -347,3 +347,36 @@ def test_command_imports_a_death_list(areas, officer, people, tmp_path, capsys):
     with pytest.raises(CommandError, match="有误"):
         call_command("import", "deaths", str(path), "--user", officer.username)
     assert "第2行 身份证号：" in capsys.readouterr().err
+
+
+# --- bank accounts -------------------------------------------------------------------------------------
+
+BANK_HEADERS = ("身份证号", "开户银行", "银行账号", "户名", "账户所有人", "默认发放账户")
+
+
+def test_bank_accounts_added_defaulted_masked_and_idempotent(areas, officer, people):
+    from canlian.registry.models import BankAccount
+    from canlian.registry.tests.factories import make_account
+
+    held = make_account(people.a1, "6222020000000000001")
+    a1, a2 = people.a1.decrypt_id_number(), people.a2.decrypt_id_number()
+    data = xlsx(BANK_HEADERS, (a1, "中国农业银行", "6228 4800 0000 0000 002", "", "", "是"),
+                (a2, "中国工商银行", "6222020000000000003", "", "本人", ""))
+    _run, validation = run_import("bank-accounts", officer, data)
+    assert validation.counts()["new"] == 2
+    assert all("6228480000000000002" not in r.key and "**** ****" in r.key for r in validation.plan.rows)
+    accounts = {a.account_masked: a for a in BankAccount.objects.filter(person=people.a1)}
+    assert accounts["6228 **** **** 0002"].is_default and not accounts[held.account_masked].is_default
+    assert BankAccount.objects.get(person=people.a2).is_default  # the first account becomes the default
+    _run, again = run_import("bank-accounts", officer, data)
+    assert again.counts()["unchanged"] == 2 and BankAccount.objects.count() == 3
+
+
+def test_bank_account_errors_name_the_cell(areas, officer, people):
+    a1 = people.a1.decrypt_id_number()
+    errors = refused("bank-accounts", officer, xlsx(
+        BANK_HEADERS, (a1, "工行", "12ab", "", "", ""), (a1, "", "6222020000000000009", "", "", ""),
+        (a1, "工行", "6222020000000000005", "", "", "也许"), (people.b1.decrypt_id_number(), "工行",
+                                                             "6222020000000000006", "", "", "")))
+    expected = [(2, "银行账号"), (3, "开户银行"), (4, "默认发放账户"), (5, "身份证号")]
+    assert [(r, c) for r, c, _reason in errors] == expected
