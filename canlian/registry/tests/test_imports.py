@@ -380,3 +380,14 @@ def test_bank_account_errors_name_the_cell(areas, officer, people):
                                                              "6222020000000000006", "", "", "")))
     expected = [(2, "银行账号"), (3, "开户银行"), (4, "默认发放账户"), (5, "身份证号")]
     assert [(r, c) for r, c, _reason in errors] == expected
+
+
+def test_templates_have_chinese_headers_and_text_id_columns(officer, client_for):
+    from python_calamine import CalamineWorkbook
+
+    for name, first in (("persons", "姓名"), ("deaths", "身份证号"), ("low-income", "身份证号"), ("moves", "身份证号"),
+                        ("bank-accounts", "身份证号")):
+        response = client_for(officer).get(reverse("imports:template", args=[name]))
+        assert response.status_code == 200
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+        assert rows[0][0] == first and all(isinstance(h, str) and h for h in rows[0])
