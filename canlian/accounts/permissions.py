@@ -52,6 +52,10 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
         gettext_lazy("登记、修改残疾人档案，记录死亡、迁出迁入、低保状态，维护户"),
         CASEWORKERS,
     ),
+    "person.import": (
+        gettext_lazy("导入残疾人档案、死亡名单、低保名单和迁移名单（只限本人负责的区域）"),
+        CASEWORKERS,
+    ),
     "person.reveal": (
         gettext_lazy("查看完整身份证号、银行账号（每次查看均记入审计日志）"),
         frozenset({R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.FINANCE}),

@@ -102,6 +102,8 @@ def normalise_code(text: str) -> str:
     Clerks paste numbers from Word, web pages and WeChat, which bring full-width spaces (U+3000),
     no-break spaces, zero-width spaces and byte-order marks (Unicode category Cf) along with them.
     """
+    if text.isascii() and text.isalnum():  # the common case, without a look at every character
+        return text.upper()
     kept = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
     return kept.translate(_CANONICAL_CHARS)
 

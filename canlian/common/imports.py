@@ -11,6 +11,8 @@ permission action that allows it, and implements two steps:
 - `apply(plan, actor, progress)`: writes the new and changed rows of the plan, set-based
   (`bulk_create`/`bulk_update` in chunks). It is always called inside one transaction, right after a
   fresh `validate`, so the preview the user confirmed can never be applied to data that has moved on.
+  An optional `applied(run, plan)` runs after the run row is saved, in the same transaction (the
+  registry's review list links its entries to the run that produced them).
 
 The framework does the rest for every kind: the template workbook, reading the file
 (`common.tabular`), the example-row check, the preview with counts and changes, the error list and error
@@ -122,6 +124,9 @@ class ImportKind(ABC):
     @abstractmethod
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
         """Write the plan's new and changed rows (set-based); runs inside the import's transaction."""
+
+    def applied(self, run: ImportRun, plan: Plan) -> None:  # noqa: B027  (an optional hook, not abstract)
+        """After the write, with the run row saved, in the same transaction: e.g. link records to the run."""
 
     @property
     def required_headers(self) -> list[str]:
@@ -305,6 +310,7 @@ def _apply(kind: ImportKind, run: ImportRun, data: bytes, progress: Progress) ->
         else:
             _write_error_workbook(run, validation)
             run.save(update_fields=[*_COUNT_FIELDS, "status", "applied_at", "message", "preview"])
+        kind.applied(run, writes)
         _audit(kind, run, validation, AuditResult.SUCCESS)
     return validation
 

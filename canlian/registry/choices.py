@@ -182,3 +182,16 @@ ETHNICITIES: tuple[tuple[str, str], ...] = (
 HAN = "01"
 ETHNICITY_NAMES = dict(ETHNICITIES)
 ETHNICITY_BY_NAME = {name: code for code, name in ETHNICITIES}
+
+
+class ReviewKind(models.TextChoices):
+    """Why a person is on the review list (动态管理): the kind of change an import recorded."""
+
+    DEATH = "death", _("死亡")
+    LOW_INCOME = "low_income", _("低保状态变化")
+    MOVE = "move", _("迁移")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    HANDLED = "handled", _("已处理")

@@ -7,11 +7,13 @@ words. Each check raises DomainError with `field` set to the input's field name.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from canlian.common.certificate import CertificateNumberError, parse_certificate_number
@@ -85,9 +87,9 @@ EDITABLE_FIELDS = (
 )
 
 
-def clean_id_number(raw: object) -> IdNumber:
+def clean_id_number(raw: object, *, today: date | None = None) -> IdNumber:
     try:
-        return parse_id_number(raw)
+        return parse_id_number(raw, today=today)
     except IdNumberError as error:
         raise DomainError(error.reason, field="id_number") from error
 
@@ -114,16 +116,22 @@ def clean_choice(raw: str, choices: type, field: str, label: str, *, blank: bool
     value = str(raw or "").strip()
     if not value and blank:
         return ""
-    by_label = {str(c.label): c.value for c in choices}
+    by_label = _labels(choices, get_language())
     if value in by_label:
         return by_label[value]
-    if value in choices.values:
+    if value in by_label.values():
         return value
     raise DomainError(
         _("%(label)s“%(value)s”无效，应为：%(allowed)s")
         % {"label": label, "value": value, "allowed": "、".join(by_label)},
         field=field,
     )
+
+
+@functools.cache
+def _labels(choices: type, language: str | None) -> dict[str, str]:
+    """{label: value} of a TextChoices in the active language (built once per language: imports call it per row)."""
+    return {str(c.label): c.value for c in choices}
 
 
 def clean_ethnicity(raw: str) -> str:
@@ -187,7 +195,9 @@ def clean_certificate(cert: CertificateInput, id_number: str, *, today: date | N
     if cert.grade not in Grade.values:
         raise DomainError(_("残疾等级应为 1–4"), field="grade")
     try:
-        parsed = parse_certificate_number(cert.number, id_number=id_number, category=cert.category, grade=cert.grade)
+        parsed = parse_certificate_number(
+            cert.number, id_number=id_number, category=cert.category, grade=cert.grade, today=today
+        )
     except CertificateNumberError as error:
         raise DomainError(error.reason, field="certificate_number") from error
     components = "".join(sorted(set(normalise_code(cert.components or ""))))

@@ -41,6 +41,8 @@ from canlian.registry.choices import (
     LowIncomeStatus,
     MaritalStatus,
     Relation,
+    ReviewKind,
+    ReviewStatus,
     Sex,
 )
 
@@ -622,3 +624,63 @@ class BankAccount(TimeStampedModel):
     def decrypt_number(self) -> str:
         """The full account number (audited callers only: reveal, the bank roster)."""
         return crypto.decrypt(self.account_enc, purpose="bank_account")
+
+
+class StatusReviewQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> StatusReviewQuerySet:
+        q = _scope_q(user, "area_code")
+        return self.none() if q is None else self.filter(q)
+
+
+class StatusReview(models.Model):
+    """A person whose status an import changed, waiting for a caseworker to act on it (动态管理, decision 0006).
+
+    One row per person and import: who, what changed (as the preview showed it), from when and which import.
+    Later modules read the pending rows (programmes' 应退未退 screening, payments' pre-payment check) and a
+    caseworker marks each one 已处理 (audited). `area_code` is the person's community when the change was
+    recorded (after a move: the new one), so the row stays visible to the area that must act on it.
+    """
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(_("变化类型"), max_length=16, choices=ReviewKind.choices)
+    change = models.CharField(_("变化"), max_length=300)
+    effective_date = models.DateField(_("生效日期"))
+    area_code = models.CharField(_("社区代码"), max_length=AREA_CODE_LENGTH)
+    import_run = models.ForeignKey(
+        "common.ImportRun",
+        verbose_name=_("来源导入"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.CharField(_("处理说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = StatusReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("动态变化待核")
+        verbose_name_plural = _("动态变化待核")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "area_code"], name="status_review_status_area")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ReviewStatus.PENDING, handled_at__isnull=True)
+                | Q(status=ReviewStatus.HANDLED, handled_at__isnull=False),
+                name="status_review_handled_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.get_kind_display()}：{self.change}"

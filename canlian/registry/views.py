@@ -21,8 +21,8 @@ from canlian.accounts.permissions import can, requires
 from canlian.common.exceptions import DomainError
 from canlian.common.idcard import IdNumberError, parse_id_number
 from canlian.common.tabular import xlsx_response
-from canlian.registry import selectors, services
-from canlian.registry.choices import Sex
+from canlian.registry import reviews, selectors, services
+from canlian.registry.choices import ReviewKind, ReviewStatus, Sex
 from canlian.registry.exports import person_export
 from canlian.registry.forms import (
     BankAccountForm,
@@ -38,7 +38,7 @@ from canlian.registry.forms import (
     ReassessForm,
     RemoveMemberForm,
 )
-from canlian.registry.models import BankAccount, Certificate, HouseholdMember, Person
+from canlian.registry.models import BankAccount, Certificate, HouseholdMember, Person, StatusReview
 
 PAGE_SIZE = 50
 
@@ -85,6 +85,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "query_pairs": pairs,
         "after": request.GET.get("after", ""),
         "can_edit": can(request.user, "person.edit"),
+        "can_import": can(request.user, "person.import"),
         "can_export": can(request.user, "person.export"),
         "can_reveal": can(request.user, "person.reveal"),
     }
@@ -525,3 +526,64 @@ def household_remove_member_view(request: HttpRequest, pk: int, member_pk: int) 
         "registry/action_form.html",
         {"form": form, "title": _("移出户成员：%(name)s") % {"name": member.person.name}, "person": member.person},
     )
+
+
+# --- review list (动态管理) -------------------------------------------------------------------------------
+
+
+def _review_filters(request: HttpRequest) -> reviews.ReviewFilters:
+    status = request.GET.get("status", ReviewStatus.PENDING)
+    kind = request.GET.get("kind", "")
+    run = request.GET.get("run", "")
+    return reviews.ReviewFilters(
+        status=status if status in ReviewStatus.values else "",
+        kind=kind if kind in ReviewKind.values else "",
+        run=int(run) if run.isdigit() else None,
+    )
+
+
+@requires("person.view")
+def review_list_view(request: HttpRequest) -> HttpResponse:
+    filters = _review_filters(request)
+    qs = reviews.reviews(request.user, filters)
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        qs = qs.filter(pk__lt=int(after))
+    items = list(qs[: reviews.PAGE + 1])
+    next_after = items[reviews.PAGE - 1].pk if len(items) > reviews.PAGE else None
+    query = urlencode(
+        {k: v for k, v in (("status", filters.status), ("kind", filters.kind), ("run", filters.run or "")) if v != ""}
+    )
+    return render(
+        request,
+        "registry/review_list.html",
+        {
+            "items": items[: reviews.PAGE],
+            "next_after": next_after,
+            "filters": filters,
+            "query": query,
+            "statuses": ReviewStatus.choices,
+            "kinds": ReviewKind.choices,
+            "can_edit": can(request.user, "person.edit"),
+            "can_export": can(request.user, "person.export"),
+        },
+    )
+
+
+@requires("person.export")
+def review_export_view(request: HttpRequest) -> HttpResponse:
+    content = reviews.reviews_export(actor=request.user, filters=_review_filters(request))
+    return _no_store(xlsx_response(content, f"动态变化待核-{timezone.localdate():%Y%m%d}.xlsx"))
+
+
+@require_POST
+@requires("person.edit")
+def review_handle_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(StatusReview.objects.visible_to(request.user).select_related("person"), pk=pk)
+    try:
+        reviews.review_handle(actor=request.user, review=review, note=request.POST.get("note", ""))
+        messages.success(request, _("已标记为已处理：%(name)s") % {"name": review.person.name})
+    except DomainError as error:
+        messages.error(request, error.message)
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/registry/reviews/") else reverse("registry:review_list"))

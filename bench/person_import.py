@@ -1,0 +1,360 @@
+"""Benchmark: importing a 100,000-row persons workbook, end to end, three ways in one run.
+
+    .venv/bin/pip install -r bench/requirements.txt   # django-import-export, only for this benchmark
+    .venv/bin/python -m bench.person_import --rows 100000
+
+Generates (xlsxwriter) a persons workbook in the `persons` import's format: valid Bengbu ID numbers
+(340302…), certificate numbers that embed them, 20 communities, dates as staff type them. Then, each on a
+fresh copy of the same migrated SQLite database (regions and one district officer), it times:
+
+a. ours: `canlian.common.imports.import_file` for the `persons` kind, as `manage.py import` runs it: read
+   the file, validate every row set-based, then in one transaction validate again and write persons,
+   certificates, StatusChange rows and audit events;
+b. django-import-export 4.x with `use_bulk=True` (and its recommended bulk settings: `skip_diff`, the
+   `CachedInstanceLoader`, batches of 1,000), reading the same file through its XLSX format into the same
+   Person model, with the same validation through the same functions (ID codec, person fields, certificate
+   check, community lookup from one cached query, encryption and blind index). It writes persons only;
+b. the bare limit: python-calamine parse plus one raw sqlite3 `executemany` of the same rows into the
+   person table, with no validation and no encryption.
+
+Prints seconds, rows per second and the ratios the issue asks for (a vs b ≥ 10×, a within 3× of c).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench" / "person_import"
+DB = WORK / "work.sqlite3"
+TEMPLATE = WORK / "template.sqlite3"
+HEADERS = (
+    "姓名",
+    "身份证号",
+    "民族",
+    "联系电话",
+    "户口类型",
+    "所在社区代码",
+    "居住地址",
+    "残疾人证号",
+    "残疾类别",
+    "残疾等级",
+    "发证日期",
+)
+COMMUNITIES = 20
+STREET = "340302001"
+
+
+def _configure() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    os.environ.setdefault("CANLIAN_HTTPS", "0")
+    os.environ["DEBUG"] = "0"  # no query log: time what production does
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canlian.settings")
+    os.environ.setdefault("CANLIAN_MAX_UPLOAD_MB", "100")
+    import django
+
+    django.setup()
+
+
+def _fresh_database() -> None:
+    """Every measurement starts from a copy of the same migrated database."""
+    from django.db import connection
+
+    connection.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(TEMPLATE, DB)
+
+
+def _build_template() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from canlian.accounts.choices import Role
+    from canlian.accounts.models import User
+    from canlian.regions.choices import RegionLevel
+    from canlian.regions.models import Region
+
+    connection.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", verbosity=0)
+    district = Region.objects.get(code="340302")
+    street, _ = Region.objects.get_or_create(
+        code=STREET, defaults={"name": "基准街道", "level": RegionLevel.STREET, "parent": district}
+    )
+    for n in range(1, COMMUNITIES + 1):
+        Region.objects.get_or_create(
+            code=f"{STREET}{n:03d}", defaults={"name": f"基准{n}社区", "level": RegionLevel.COMMUNITY, "parent": street}
+        )
+    User.objects.create_user(
+        username="bench",
+        password="Bench-password-1",  # noqa: S106  (a throw-away benchmark database)
+        role=Role.DISTRICT_OFFICER,
+        area=district,
+        full_name="基准",
+    )
+    connection.close()
+    shutil.copyfile(DB, TEMPLATE)
+
+
+def _workbook(rows: int, seed: int) -> bytes:
+    from canlian.common.certificate import make_certificate_number
+    from canlian.common.idcard import make_id_number
+    from canlian.common.tabular import Sheet, write_workbook
+
+    rng = random.Random(seed)
+    start = date(1940, 1, 1)
+    data = []
+    for n in range(rows):
+        number = make_id_number("340302", start + timedelta(days=n // 900), n % 900 + 1)
+        category, grade = rng.randint(1, 6), rng.randint(1, 4)
+        issued = date(2015, 1, 1) + timedelta(days=rng.randint(0, 3000))
+        data.append(
+            (
+                f"基准{n}",
+                number,
+                "汉族",
+                f"139{n:08d}",
+                rng.choice(("城镇", "农村")),
+                f"{STREET}{rng.randint(1, COMMUNITIES):03d}",
+                f"基准路 {n} 号",
+                make_certificate_number(number, category, grade),
+                rng.choice(("肢体", "4")) if category == 4 else str(category),
+                f"{grade}",
+                f"{issued.year}/{issued.month}/{issued.day}",
+            )
+        )
+    return write_workbook([Sheet(name="残疾人档案", headers=HEADERS, rows=data, text_columns=(1, 3, 5, 7))])
+
+
+# --- a. ours ---------------------------------------------------------------------------------------------
+
+
+def run_ours(path: Path) -> int:
+    from canlian.accounts.models import User
+    from canlian.common.imports import get_kind, import_file
+    from canlian.common.jobs import NullProgress
+
+    actor = User.objects.get(username="bench")
+    _run, validation = import_file(
+        actor=actor,
+        kind=get_kind("persons"),
+        data=path.read_bytes(),
+        file_name=path.name,
+        valid_only=False,
+        dry_run=False,
+        progress=NullProgress(),
+    )
+    return validation.counts()["new"]
+
+
+# --- b. django-import-export ------------------------------------------------------------------------------
+
+
+def _resource_class() -> type:
+    from django.core.exceptions import ValidationError
+    from import_export import fields, resources, widgets
+    from import_export.instance_loaders import CachedInstanceLoader
+
+    from canlian.common import crypto
+    from canlian.common.exceptions import DomainError
+    from canlian.regions.choices import RegionLevel
+    from canlian.regions.models import Region
+    from canlian.registry.imports import parse_category, parse_date, parse_grade
+    from canlian.registry.inputs import (
+        CertificateInput,
+        PersonInput,
+        clean_certificate,
+        clean_id_number,
+        clean_person_fields,
+    )
+    from canlian.registry.models import Person
+
+    class PersonResource(resources.ModelResource):
+        """The same checks as the `persons` import, in django-import-export's per-row hooks."""
+
+        id_number_hash = fields.Field(attribute="id_number_hash", column_name="id_number_hash")
+        name = fields.Field(attribute="name", column_name="姓名")
+        phone = fields.Field(attribute="phone", column_name="联系电话")
+        address = fields.Field(attribute="address", column_name="居住地址")
+        community = fields.Field(
+            attribute="community", column_name="所在社区代码", widget=widgets.ForeignKeyWidget(Region, field="code")
+        )
+
+        class Meta:
+            model = Person
+            use_bulk = True
+            batch_size = 1000
+            skip_diff = True
+            instance_loader_class = CachedInstanceLoader
+            import_id_fields = ("id_number_hash",)
+            fields = ("id_number_hash", "name", "phone", "address", "community")
+
+        def before_import(self, dataset: Any, **kwargs: Any) -> None:
+            """The blind index column the instance loader looks persons up by (one query for the file)."""
+            self.communities = {r.code: r for r in Region.objects.filter(level=RegionLevel.COMMUNITY)}
+            hashes = []
+            for number in dataset["身份证号"]:
+                try:
+                    hashes.append(crypto.blind_index(clean_id_number(number).number, purpose="id_number"))
+                except DomainError:
+                    hashes.append("")
+            dataset.append_col(hashes, header="id_number_hash")
+
+        def import_instance(self, instance: Person, row: dict, **kwargs: Any) -> None:
+            code = str(row["所在社区代码"])
+            community = self.communities.get(code)
+            if community is None:
+                raise ValidationError({"community": f"社区代码“{code}”不存在"})
+            row["所在社区代码"] = None
+            super().import_instance(instance, row, **kwargs)
+            try:
+                ident = clean_id_number(row["身份证号"])
+                cleaned = clean_person_fields(
+                    PersonInput(
+                        name=row["姓名"],
+                        id_number=ident.number,
+                        community=community,
+                        hukou_type=row["户口类型"],
+                        ethnicity=row["民族"],
+                        phone=str(row["联系电话"]),
+                        address=row["居住地址"],
+                    )
+                )
+                cert = clean_certificate(
+                    CertificateInput(
+                        number=row["残疾人证号"],
+                        category=parse_category(row["残疾类别"]),
+                        grade=parse_grade(row["残疾等级"]),
+                        issue_date=parse_date(row["发证日期"]),
+                    ),
+                    ident.number,
+                )
+            except DomainError as error:
+                raise ValidationError({error.field or "name": error.message}) from error
+            for name, value in cleaned.items():
+                setattr(instance, name, value)
+            instance.community, instance.area_code = community, community.code
+            instance.birth_date, instance.sex = ident.birth_date, ident.sex
+            instance.set_id_number(ident.number)
+            instance.category, instance.grade = cert["category"], cert["grade"]
+            instance.cert_status, instance.cert_valid_until = "valid", cert["valid_until"]
+
+    return PersonResource
+
+
+def run_import_export(path: Path) -> int:
+    from import_export.formats.base_formats import XLSX
+
+    dataset = XLSX().create_dataset(path.read_bytes())
+    result = _resource_class()().import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True)
+    if result.has_errors() or result.has_validation_errors():
+        invalid = result.invalid_rows[:1] or result.row_errors()[:1]
+        sys.exit(f"django-import-export refused rows: {invalid}")
+    return result.totals["new"]
+
+
+# --- c. the bare limit ------------------------------------------------------------------------------------
+
+
+def run_bare(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1:]
+    db = sqlite3.connect(DB)
+    communities = dict(db.execute("SELECT code, id FROM regions_region WHERE level = 'community'"))
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    db.executemany(
+        "INSERT INTO registry_person (created_at, updated_at, name, id_number_enc, id_number_hash, id_number_masked,"
+        " birth_date, sex, ethnicity, phone, hukou_type, community_id, area_code, address, life_status, moved_to,"
+        " low_income_status, education, marital_status, guardian_name, guardian_phone, guardian_relation, category,"
+        " grade, cert_status, cert_valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '01', ?, ?, ?, ?, ?, 'alive', '',"
+        " 'none', '', '', '', '', '', ?, ?, 'valid', ?)",
+        [
+            (
+                now,
+                now,
+                r[0],
+                r[1].encode(),
+                r[1],
+                r[1][:6],
+                f"{r[1][6:10]}-{r[1][10:12]}-{r[1][12:14]}",
+                "M" if int(r[1][16]) % 2 else "F",
+                r[3],
+                "urban" if r[4] == "城镇" else "rural",
+                communities[r[5]],
+                r[5],
+                r[6],
+                int(r[7][18]),
+                int(r[7][19]),
+                _ten_years_on(r[10]),
+            )
+            for r in rows
+        ],
+    )
+    db.commit()
+    db.close()
+    return len(rows)
+
+
+def _ten_years_on(typed: str) -> str:
+    year, month, day = typed.split("/")
+    return f"{int(year) + 10}-{int(month):02d}-{int(day):02d}"
+
+
+def _timed(label: str, fn: Any, path: Path) -> tuple[str, float, int]:
+    _fresh_database()
+    start = time.perf_counter()
+    count = fn(path)
+    seconds = time.perf_counter() - start
+    print(f"  {label}: {seconds:.2f} s ({count:,} rows)", flush=True)
+    return label, seconds, count
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-import-export", action="store_true", help="measure ours and the bare limit only")
+    args = parser.parse_args(argv)
+    _configure()
+    try:
+        import import_export  # noqa: F401
+    except ImportError:
+        if not args.skip_import_export:
+            sys.exit(
+                "django-import-export is not installed: .venv/bin/pip install -r bench/requirements.txt "
+                "(or pass --skip-import-export)"
+            )
+    _build_template()
+    path = WORK / f"persons-{args.rows}.xlsx"
+    started = time.perf_counter()
+    path.write_bytes(_workbook(args.rows, args.seed))
+    print(f"generated {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    results = [_timed("a. ours (persons import, end to end)", run_ours, path)]
+    if not args.skip_import_export:
+        results.append(_timed("b. django-import-export 4 (use_bulk)", run_import_export, path))
+    results.append(_timed("c. bare limit (calamine + executemany)", run_bare, path))
+    ours = results[0][1]
+    print(f"\n{'':42} {'seconds':>8} {'rows/s':>9} {'÷ ours':>8}")
+    for label, seconds, count in results:
+        print(f"{label:42} {seconds:8.2f} {count / seconds:9,.0f} {seconds / ours:8.2f}")
+    if not args.skip_import_export:
+        print(f"\nours vs django-import-export: {results[1][1] / ours:.1f}× faster (target ≥ 10×)")
+    print(f"ours vs bare limit: {ours / results[-1][1]:.1f}× the bare time (target ≤ 3×)")
+
+
+if __name__ == "__main__":
+    main()
