@@ -98,10 +98,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "registry/partials/person_table.html", context)
-    if page.term.kind in (
-        "id",
-        "certificate",
-    ):  # the box is left empty: the note above the table says what was searched
+    if page.term.kind in ("id", "certificate"):
+        # the box is left empty: the note above the table says which (masked) number was searched
         data = request.GET.copy()
         data["q"] = ""
         context["form"] = PersonFilterForm(data, areas=selectors.area_choices(request.user))
