@@ -2,10 +2,11 @@
 low-income history and a few deaths, moves and re-assessments.
 
 Deterministic for a seed (ctx.rng only; the AES-GCM nonces are random, the data is not). Rows are made as
-plain tuples and written in chunks of 5,000 persons with one multi-row INSERT statement per table
-(`_Writer`), encryption included, because the ORM's per-value preparation caps bulk_create near 1,500
-persons/second and the benchmarks need a million. Every ID and certificate number is built with the
-codecs and passes the services' validation (a test checks it).
+plain tuples, 5,000 persons at a time, in a forked child process, while this process writes the previous
+chunk with one executemany (SQLite) or a few multi-row INSERTs (PostgreSQL) per table (`_Writer`); the ORM's
+per-value preparation capped bulk_create near 1,500 persons/second and the benchmarks need a million.
+Encryption and blind indexes are computed as the services compute them, and every ID and certificate number
+is built with the codecs and passes the services' validation (tests/test_demo.py checks it).
 """
 
 from __future__ import annotations

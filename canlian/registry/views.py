@@ -49,7 +49,10 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 def _filter_form(request: HttpRequest) -> PersonFilterForm:
-    return PersonFilterForm(request.GET or None, areas=selectors.area_choices(request.user))
+    """The filters from the query string, or from the body of the HTMX search (a POST, so that a typed ID
+    number travels in no URL and lands in no access log)."""
+    data = request.POST if request.method == "POST" else request.GET
+    return PersonFilterForm(data or None, areas=selectors.area_choices(request.user))
 
 
 def _link_pairs(form: PersonFilterForm, term: selectors.SearchTerm) -> list[tuple[str, object]]:
@@ -71,7 +74,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filters = form.to_filters()
     term = selectors.classify_search(filters.q)
     pairs = _link_pairs(form, term)
-    if term.kind in ("id", "certificate") and not filters.q.lower().startswith("idx:") and not request.htmx:
+    if (
+        term.kind in ("id", "certificate")
+        and not filters.q.lower().startswith("idx:")
+        and request.method == "GET"
+        and not request.htmx
+    ):
         # A full number typed into the URL: continue at the same list with its blind index instead, so the
         # number leaves the address bar, the history and the server's logs.
         return redirect(f"{reverse('registry:person_list')}?{urlencode(pairs)}")
@@ -91,10 +99,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "registry/partials/person_table.html", context)
-    if page.term.kind in (
-        "id",
-        "certificate",
-    ):  # the box is left empty: the note above the table says what was searched
+    if page.term.kind in ("id", "certificate"):
+        # the box is left empty: the note above the table says which (masked) number was searched
         data = request.GET.copy()
         data["q"] = ""
         context["form"] = PersonFilterForm(data, areas=selectors.area_choices(request.user))

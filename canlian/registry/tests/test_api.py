@@ -46,6 +46,13 @@ def test_list_filters_and_cursor(users, areas) -> None:
     assert all(p["grade"] == 1 for p in first["items"])
 
 
+def test_search_by_body(users, people) -> None:
+    api = Api(users.a[Role.STREET_OFFICER])
+    found = api.post("/persons/search", {"q": people.a1.decrypt_id_number()}).json()
+    assert [p["name"] for p in found["items"]] == ["甲一张三"]
+    assert api.post("/persons/search", {"q": people.b1.decrypt_id_number()}).json()["items"] == []
+
+
 def test_scoping(users, people) -> None:
     api = Api(users.a[Role.COMMUNITY_COORDINATOR])
     assert [p["name"] for p in api.get("/persons").json()["items"]] == ["甲一张三"]

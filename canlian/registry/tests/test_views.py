@@ -166,6 +166,10 @@ def test_id_search_is_carried_as_blind_index(users, people, client_for) -> None:
     ).content.decode()
     assert f"idx:{people.a1.id_number_hash}" in html and people.a1.decrypt_id_number() not in html
     assert "<html" not in html  # the partial only
+    posted = client.post(
+        reverse("registry:person_list"), {"q": people.a1.decrypt_id_number()}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert f">{people.a1.name}</a>" in posted and f"idx:{people.a1.id_number_hash}" in posted
     full_page = client.get(reverse("registry:person_list"), {"q": people.a1.decrypt_id_number()})
     assert full_page.status_code == 302 and people.a1.decrypt_id_number() not in full_page["Location"]
     landed = client.get(full_page["Location"]).content.decode()
