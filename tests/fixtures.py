@@ -52,6 +52,11 @@ def preloaded(db) -> None:
         ensure_districts(Region)
     if not Programme.objects.filter(code="R1").exists():
         ensure_catalogue(Programme)
+    from canlian.applications.models import Holiday
+    from canlian.applications.workdays import ensure_holidays
+
+    if not Holiday.objects.exists():
+        ensure_holidays(Holiday)
 
 
 @pytest.fixture

@@ -68,6 +68,19 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
         gettext_lazy("添加、停用银行账户，设置默认发放账户"),
         CASEWORKERS | {R.FINANCE},
     ),
+    "application.view": (
+        gettext_lazy("查看本辖区的申请、办理记录和附件，打印审批表"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.AUDITOR}),
+    ),
+    "application.create": (gettext_lazy("录入项目申请（社区、街道、区残联）"), CASEWORKERS),
+    "application.act": (
+        gettext_lazy("办理申请的环节（受理、调查、审核、审批、发放、回访等，各环节角色见申请流程表）"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR}),
+    ),
+    "application.batch": (gettext_lazy("批量审核、审批或不予通过申请"), frozenset({R.DISTRICT_OFFICER, R.LEADER})),
+    "application.override": (gettext_lazy("对资格不符的申请说明理由后仍予受理"), frozenset({R.DISTRICT_OFFICER})),
+    "application.overdue": (gettext_lazy("查看全区逾期未办的申请（督办）"), frozenset({R.DISTRICT_OFFICER, R.LEADER})),
+    "holiday.manage": (gettext_lazy("维护法定节假日和调休上班日"), frozenset({R.ADMIN})),
 }
 
 
