@@ -3,8 +3,9 @@
 Variables: DEBUG, SECRET_KEY, CANLIAN_DATA_KEY (base64, 32 bytes, for field encryption),
 DATABASE_URL, ALLOWED_HOSTS, CANLIAN_IDLE_TIMEOUT (seconds), CANLIAN_DB_TIMEOUT (seconds),
 CANLIAN_LOCKOUT_MINUTES, CANLIAN_LOCKOUT_ATTEMPTS, CANLIAN_HTTPS, CANLIAN_MEDIA_ROOT,
-CANLIAN_MAX_UPLOAD_MB, CANLIAN_IMPORT_INLINE_KB, CANLIAN_CJK_FONT, CANLIAN_CJK_FONT_INDEX. A production start (DEBUG off) with a missing or development
-secret is refused by the system check `canlian.E001` and by the WSGI entry point.
+CANLIAN_MAX_UPLOAD_MB, CANLIAN_IMPORT_INLINE_KB, CANLIAN_CJK_FONT, CANLIAN_CJK_FONT_INDEX. A production start
+(DEBUG off) with a missing or development secret is refused by the system check `canlian.E001` and by the
+WSGI entry point.
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ def test_matrix(users, areas, status, step, transition, django_capture_on_commit
     allowed, result = expected(status, step, transition)
     for role in Role:
         actor = users.a[role]
-        app = make_application(person=PersonFactory(community=areas.community_a1), creator=users.a[Role.DISTRICT_OFFICER],
-                               step=step, status=status)
+        app = make_application(person=PersonFactory(community=areas.community_a1),
+                               creator=users.a[Role.DISTRICT_OFFICER], step=step, status=status)
         events, audits = ApplicationEvent.objects.count(), AuditEvent.objects.count()
         if role in allowed:
             moved = application_transition(actor=actor, application=app, transition=transition, opinion="意见",
@@ -93,8 +93,8 @@ def test_reason_required_for_reject_return_withdraw_reopen(users, areas) -> None
 
 
 def test_other_street_is_refused_for_every_transition(users, areas) -> None:
-    app = make_application(person=PersonFactory(community=areas.community_a1), creator=users.a[Role.DISTRICT_OFFICER],
-                           step="accept")
+    app = make_application(person=PersonFactory(community=areas.community_a1),
+                           creator=users.a[Role.DISTRICT_OFFICER], step="accept")
     for role in (Role.COMMUNITY_COORDINATOR, Role.STREET_OFFICER):
         for t in (Transition.ADVANCE, Transition.REJECT, Transition.WITHDRAW):
             with pytest.raises(DomainError, match="辖区"):
