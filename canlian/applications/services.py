@@ -278,9 +278,11 @@ def application_transition(
         raise DomainError(_("申请不存在"), code="not_found")
     if transition not in workflow.TRANSITIONS:
         raise DomainError(_("未知的操作：%(t)s") % {"t": transition})
-    check_transition(actor=actor, application=app, transition=transition)
+    require(actor, "application.act")
+    _check_area(actor, app)
     if expected_version is not None and expected_version != app.version:
         raise Conflict(_("该申请已被他人办理（当前环节：%(s)s），请刷新后再试") % {"s": app.step_label})
+    check_transition(actor=actor, application=app, transition=transition)
     opinion = opinion.strip()
     if workflow.TRANSITIONS[transition].reason_required and not opinion:
         raise DomainError(_("请填写%(t)s的理由") % {"t": Transition(transition).label}, field="opinion")

@@ -7,6 +7,7 @@ coordinators' and street officers' own areas get a share of the cases so their i
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -88,11 +89,9 @@ def build(ctx: DemoContext) -> None:
             if outcome in ("rejected", "withdrawn") and app.status == Status.IN_PROGRESS:
                 transition, reason = ((Transition.REJECT, "经入户调查，家庭收入超过标准")
                                       if outcome == "rejected" else (Transition.WITHDRAW, "申请人主动撤回"))
-                try:
+                with suppress(DomainError):
                     app = application_transition(actor=_actor(users, app.step, person), application=app,
                                                  transition=transition, opinion=reason, today=day)
-                except DomainError:
-                    pass
         except (DomainError, StopIteration):
             continue
         made["cases"] += 1

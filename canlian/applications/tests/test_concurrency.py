@@ -28,7 +28,7 @@ def test_two_approvers_at_once_exactly_one_succeeds(users, areas) -> None:
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def approve(leader) -> None:  # noqa: ANN001
+    def approve(leader) -> None:
         try:
             barrier.wait()
             application_transition(actor=leader, application=app.pk, transition=Transition.ADVANCE,
@@ -45,7 +45,7 @@ def test_two_approvers_at_once_exactly_one_succeeds(users, areas) -> None:
     for t in threads:
         t.join()
     assert sorted(outcomes)[0] == "ok" and outcomes.count("ok") == 1, outcomes
-    assert "他人" in [o for o in outcomes if o != "ok"][0]
+    assert "他人" in next(o for o in outcomes if o != "ok")
     app.refresh_from_db()
     assert (app.step, app.version) == ("notice", 1)
     assert ApplicationEvent.objects.filter(application=app, transition=Transition.ADVANCE).count() == 1
