@@ -14,7 +14,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from canlian.common.models import TimeStampedModel
-from canlian.registry.models import area_code_q
 from canlian.programmes.choices import (
     STEP_ORDER,
     BenefitKind,
@@ -29,6 +28,7 @@ from canlian.programmes.choices import (
     Step,
     Unit,
 )
+from canlian.registry.models import area_code_q
 
 
 class Programme(TimeStampedModel):
@@ -358,6 +358,9 @@ class ScreeningResult(models.Model):
             models.CheckConstraint(condition=~models.Q(kind=ScreeningKind.BOTH), name="screening_result_kind"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.person_id}"
+
 
 class ScreeningSelection(models.Model):
     """A screened person picked for a draft application (生成草稿申请), queued until the applications module
@@ -381,3 +384,6 @@ class ScreeningSelection(models.Model):
         verbose_name = _("待生成申请")
         verbose_name_plural = _("待生成申请")
         ordering = ["-selected_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.person_id} {self.get_status_display()}"

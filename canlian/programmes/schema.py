@@ -330,7 +330,9 @@ def build_schema(programmes: Iterable[tuple[str, str]]) -> RuleSchema:
             ),
             Severe(),
             ColumnField(name="sex", label="性别", type=SEX, lookup="sex", help="由身份证号得出"),
-            ColumnField(name="hukou", label="户口类型", type=HUKOU, lookup="hukou_type", key="hukou_type", help="城镇或农村"),
+            ColumnField(
+                name="hukou", label="户口类型", type=HUKOU, lookup="hukou_type", key="hukou_type", help="城镇或农村"
+            ),
             ColumnField(
                 name="low_income", label="低保等状态", type=LOW_INCOME, lookup="low_income_status",
                 key="low_income_status", help="当前状态（民政名单）；某日的状态用 low_income_on",
@@ -408,7 +410,7 @@ def facts_for_many(person_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     Facts do not depend on the reference date: the bindings read the date from the context.
     """
     from canlian.programmes.models import Enrolment
-    from canlian.registry.models import Certificate, HouseholdMember, LowIncomePeriod, Person
+    from canlian.registry.models import Certificate, LowIncomePeriod, Person
 
     ids = list(person_ids)
     facts: dict[int, dict[str, Any]] = {}
