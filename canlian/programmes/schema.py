@@ -438,8 +438,3 @@ def facts_for(person: Any, ctx: RuleContext | None = None) -> dict[str, Any]:
     person_id = getattr(person, "pk", person)
     return facts_for_many([person_id])[person_id]
 
-
-def chunked(ids: list[int], size: int = 500) -> Iterable[list[int]]:
-    """Ids in chunks that stay under SQLite's parameter limit."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
