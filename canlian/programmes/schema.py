@@ -18,9 +18,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.db.models.expressions import Expression
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In, IsNull, LessThan, LessThanOrEqual
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from canlian.common.certificate import CATEGORY_NAMES, GRADE_NAMES
@@ -253,8 +252,8 @@ class HasCategory(Flag):
 # --- household count --------------------------------------------------------------------------------------------
 
 
-def household_count_expression() -> Expression:
-    """Certified living members of the person's current household (NULL when the person has no household).
+def _memberships_with_count() -> QuerySet:
+    """The person's current membership row, annotated `n`: certified living members of that household.
 
     “Certified” follows Household.with_certified_count: a current member, alive, with a not-cancelled
     certificate — the registry's own definition of 一户多残.
@@ -273,25 +272,25 @@ def household_count_expression() -> Expression:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    membership = (
-        HouseholdMember.objects.filter(person=OuterRef("pk"), left_on__isnull=True)
-        .annotate(n=_zero_if_null(Subquery(certified, output_field=IntegerField())))
-        .values("n")[:1]
+    return HouseholdMember.objects.filter(person=OuterRef("pk"), left_on__isnull=True).annotate(
+        n=Coalesce(Subquery(certified, output_field=IntegerField()), 0)
     )
-    return Subquery(membership, output_field=IntegerField())
 
 
-def _zero_if_null(expression: Expression) -> Expression:
-    from django.db.models.functions import Coalesce
+def household_count_expression() -> Subquery:
+    """The count as a value per person (NULL when the person belongs to no household), for facts and exports."""
+    return Subquery(_memberships_with_count().values("n")[:1], output_field=IntegerField())
 
-    return Coalesce(expression, 0)
 
-
-_LOOKUPS = {Op.EQ: Exact, Op.LT: LessThan, Op.LE: LessThanOrEqual, Op.GT: GreaterThan, Op.GE: GreaterThanOrEqual}
+_SUFFIXES = {Op.EQ: "", Op.LT: "__lt", Op.LE: "__lte", Op.GT: "__gt", Op.GE: "__gte", Op.IN: "__in"}
 
 
 @dataclass(frozen=True)
 class HouseholdCertifiedCount(Field):
+    """Compiled as Exists(the person's current membership whose household count meets the comparison):
+    an Exists is never NULL, so ``not`` complements it exactly and a person without a household (unknown)
+    meets no comparison, as the engine requires."""
+
     name: str = "household_certified_count"
     label: str = "本户持证人数"
     type: IntType = COUNT
@@ -299,15 +298,15 @@ class HouseholdCertifiedCount(Field):
     help: str = "本人所在户中在册、持有效残疾人证的人数（含本人）；未登记户时为“未登记”"
 
     def to_q(self, op: Op, value: Value | tuple[Value, ...], ctx: RuleContext) -> Q:
-        expression = household_count_expression()
-        known = Q(IsNull(household_count_expression(), False))
+        rows = _memberships_with_count()
         if op in (Op.IN, Op.NOT_IN):
             values = list(value) if isinstance(value, tuple) else [value]
-            inside = Q(In(expression, values))
-            return inside if op is Op.IN else known & ~inside
-        if op is Op.NE:
-            return known & ~Q(Exact(expression, value))
-        return Q(_LOOKUPS[op](expression, value))
+            rows = rows.filter(n__in=values) if op is Op.IN else rows.exclude(n__in=values)
+        elif op is Op.NE:
+            rows = rows.exclude(n=value)
+        else:
+            rows = rows.filter(**{f"n{_SUFFIXES[op]}": value})
+        return Q(Exists(rows))
 
     def evaluate(self, facts: Facts, ctx: RuleContext) -> int | None:
         return facts["household_certified_count"]
