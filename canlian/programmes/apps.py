@@ -11,3 +11,4 @@ class ProgrammesConfig(AppConfig):
         from canlian.common.navigation import register
 
         register(_("项目"), "programmes:list", action="programme.view", order=30)
+        register(_("筛查"), "programmes:screening_list", action="screening.view", order=31)

@@ -266,6 +266,13 @@ class RuleVersion(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.programme.code} {self.year} v{self.version}"
 
+    @property
+    def amount_text(self) -> str:
+        """The amount as a sentence (“每月 94.00 元，自申请当月起…”), or “不涉及金额”."""
+        from canlian.programmes.rules.amount import parse_amount_spec
+
+        return parse_amount_spec(self.amount_spec).describe() if self.amount_spec else str(_("不涉及金额"))
+
     def clean(self) -> None:
         from canlian.programmes.rules import RuleSyntaxError, compile_rule
         from canlian.programmes.rules.amount import AmountSpecError, parse_amount_spec

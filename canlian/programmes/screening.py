@@ -12,7 +12,8 @@ in this tree yet; it registers a provider with ``register_pending(provider)``, a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -200,3 +201,112 @@ def screening_snapshot(run: ScreeningRun) -> dict[str, object]:
         "percent": snap.percent if snap else None,
     }
 
+
+
+# --- reading results ----------------------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    """Filters of the results list: kind, an area (street or community code inside the run's area), category, grade."""
+
+    kind: str = ""
+    area: str = ""
+    category: int | None = None
+    grade: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> ResultFilters:
+        def number(key: str) -> int | None:
+            raw = params.get(key, "")
+            return int(raw) if raw.isdigit() else None
+
+        kind = params.get("kind", "")
+        area = params.get("area", "")
+        return cls(kind=kind if kind in (ScreeningKind.MISSING, ScreeningKind.EXCESS) else "",
+                   area=area if area.isdigit() and len(area) <= 12 else "",
+                   category=number("category"), grade=number("grade"))
+
+    def as_params(self) -> dict[str, str]:
+        return {k: str(v) for k, v in (("kind", self.kind), ("area", self.area), ("category", self.category),
+                                       ("grade", self.grade)) if v not in ("", None)}
+
+
+def screening_get(user: Any, pk: int) -> ScreeningRun:
+    """One run the user may see (404 otherwise)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        ScreeningRun.objects.visible_to(user).select_related("programme", "rule_version", "owner", "job"), pk=pk
+    )
+
+
+def result_queryset(run: ScreeningRun, filters: ResultFilters) -> QuerySet[ScreeningResult]:
+    qs = ScreeningResult.objects.filter(run=run)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.area:
+        qs = qs.filter(area_code_q(filters.area))
+    if filters.category is not None:
+        qs = qs.filter(category=filters.category)
+    if filters.grade is not None:
+        qs = qs.filter(grade=filters.grade)
+    return qs
+
+
+def result_page(run: ScreeningRun, filters: ResultFilters, after: str | None,
+                size: int = PAGE_SIZE) -> tuple[list[ScreeningResult], str | None]:
+    """One page in (area_code, id) order after the cursor "<area_code>.<id>"; the next cursor or None."""
+    from canlian.registry.selectors import parse_cursor
+
+    qs = result_queryset(run, filters)
+    position = parse_cursor(after)
+    if position is not None:
+        code, pk = position
+        qs = qs.filter(area_code__gte=code).exclude(area_code=code, id__lte=pk)
+    rows = list(qs.select_related("person", "selection").order_by("area_code", "id")[: size + 1])
+    items = rows[:size]
+    return items, (f"{items[-1].area_code}.{items[-1].pk}" if len(rows) > size else None)
+
+
+def export_rows(run: ScreeningRun, filters: ResultFilters) -> Iterable[list[object]]:
+    """Rows of the xlsx export, masked IDs only, in chunks."""
+    from canlian.common.certificate import CATEGORY_NAMES, GRADE_NAMES
+    from canlian.regions.models import Region
+
+    names = dict(Region.objects.filter(code__startswith=run.area_prefix[:6]).values_list("code", "name"))
+    qs = result_queryset(run, filters).order_by("area_code", "id").values_list(
+        "kind", "person__name", "person__id_number_masked", "area_code", "category", "grade", "reason"
+    )
+    for kind, name, masked, area, category, grade, reason in qs.iterator(chunk_size=2000):
+        yield [str(ScreeningKind(kind).label), name, masked, names.get(area[:9], ""), names.get(area, ""),
+               str(CATEGORY_NAMES.get(category, "")), str(GRADE_NAMES.get(grade, "")), reason]
+
+
+EXPORT_HEADERS = ["类型", "姓名", "身份证号（脱敏）", "街道", "社区", "残疾类别", "残疾等级", "原因"]
+
+
+@transaction.atomic
+def screening_select(*, actor: Any, run: ScreeningRun, result_ids: list[int]) -> int:
+    """Queue selected 应享未享 people for draft applications (ScreeningSelection, status queued).
+
+    The applications module is not built yet: it will consume this queue. 应退未退 rows are not queued (they
+    need a stop, not an application). Rows already queued are skipped. Returns how many were queued.
+    """
+    from canlian.programmes.models import ScreeningSelection
+
+    require(actor, "screening.run")
+    run = ScreeningRun.objects.visible_to(actor).get(pk=run.pk)
+    results = list(
+        ScreeningResult.objects.filter(run=run, pk__in=result_ids, kind=ScreeningKind.MISSING, selection__isnull=True)
+    )
+    selections = [ScreeningSelection(result=r, programme_id=run.programme_id, person_id=r.person_id,
+                                     selected_by=actor) for r in results]
+    ScreeningSelection.objects.bulk_create(selections)
+    if selections:
+        record(actor=actor, action="screening.select", obj=run,
+               after={"queued": [s.person_id for s in selections]},
+               message=_("选择 %(n)d 人待生成草稿申请") % {"n": len(selections)})
+    return len(selections)
