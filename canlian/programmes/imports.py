@@ -54,7 +54,7 @@ class EnrolmentImport(ImportKind):
         Column(ID, example="340302194501011234", text=True, help=gettext_lazy("18 位身份证号，须已在残疾人档案中")),
         Column(CODE, example="L5", help=gettext_lazy("项目编号，如 R1、L5")),
         Column(START, example="2025-01-01", help=gettext_lazy("开始享受日期")),
-        Column(END, required=False, example="", help=gettext_lazy("停止日期：填写则停止该人该项目从开始日期起的在享记录")),
+        Column(END, required=False, example="", help=gettext_lazy("填写则停止该人该项目的这条在享记录")),
         Column(REASON, required=False, example="", help=gettext_lazy("填写停止日期时必填，如死亡、迁出、复核不符合")),
     )
     notes = (
