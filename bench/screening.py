@@ -120,9 +120,9 @@ def measure(*, year: int, repeat: int, sample: int, label: str) -> dict[str, flo
 
         def hand(where: str = where) -> int:
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) FROM registry_person p WHERE {where}", params)  # noqa: S608
+                cursor.execute(f"SELECT COUNT(*) FROM registry_person p WHERE {where}", params)
                 count = cursor.fetchone()[0]
-                cursor.execute(f"SELECT p.id FROM registry_person p WHERE {where}", params)  # noqa: S608
+                cursor.execute(f"SELECT p.id FROM registry_person p WHERE {where}", params)
                 cursor.fetchall()
             return count
 
