@@ -38,6 +38,16 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
     "programme.manage": (gettext_lazy("新建和修改项目"), frozenset({R.ADMIN})),
     "target.manage": (gettext_lazy("下达目标任务"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
     "budget.manage": (gettext_lazy("编制预算"), frozenset({R.ADMIN, R.FINANCE})),
+    "rule.manage": (gettext_lazy("起草、发布项目的年度资格条件和金额规则"), frozenset({R.ADMIN})),
+    "enrolment.manage": (gettext_lazy("登记、停止在享记录（本辖区）"), CASEWORKERS),
+    "screening.view": (
+        gettext_lazy("查看本辖区的应享未享、应退未退筛查结果"),
+        frozenset({R.ADMIN, R.DISTRICT_OFFICER, R.LEADER, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.AUDITOR}),
+    ),
+    "screening.run": (
+        gettext_lazy("发起筛查、导出结果、选择人员生成草稿申请"),
+        frozenset({R.ADMIN, R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR}),
+    ),
     "job.view": (gettext_lazy("查看本人启动的后台任务及其进度、下载结果"), ALL),
     "job.view_all": (gettext_lazy("查看所有人的后台任务和导入记录"), frozenset({R.ADMIN})),
     "import.view": (

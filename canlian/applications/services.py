@@ -125,7 +125,7 @@ def application_create(
     if first is not None:
         raise _duplicate_error(first)
 
-    outcome = eligibility.check(person=person, programme=programme, on=today)
+    outcome = eligibility.check(person=person, programme=programme, year=year, today=today)
     override_reason = override_reason.strip()
     if outcome.eligible is False:
         if not override_reason:
@@ -185,7 +185,7 @@ class StepData:
 def _advance_step(actor: Any, app: Application, data: StepData, today: date, changes: dict[str, Any]) -> None:
     """Check and record what passing the current step requires (approval re-checks eligibility)."""
     if app.step == Step.APPROVE:
-        outcome = eligibility.check(person=app.person, programme=app.programme, on=today)
+        outcome = eligibility.check(person=app.person, programme=app.programme, year=app.year, today=today)
         if outcome.eligible is False and not app.eligibility_override:
             raise DomainError(_("审批时复核资格不通过：%(r)s") % {"r": "；".join(outcome.reasons)}, code="ineligible")
         changes["eligible"] = outcome.eligible

@@ -24,7 +24,9 @@ STEP_ROLES: dict[str, frozenset[Role]] = {
     Step.VERIFY: frozenset({R.DISTRICT_OFFICER}),
     Step.APPROVE: frozenset({R.LEADER}),
     Step.NOTICE: frozenset({R.DISTRICT_OFFICER}),
-    Step.DELIVER: frozenset({R.DISTRICT_OFFICER, R.FINANCE}),
+    # Finance joins "deliver" with the payments module (batches, bank roster): delivery starts the person's
+    # enrolment (在享), which only caseworkers may record, so until then the district officer records it.
+    Step.DELIVER: frozenset({R.DISTRICT_OFFICER}),
     Step.FOLLOW_UP: _CASEWORK,
 }
 """Step → roles that may act on an application waiting at that step (always inside their own area)."""

@@ -20,8 +20,10 @@ from canlian.applications.services import StepData, application_create, applicat
 from canlian.applications.workflow import STEP_ROLES
 from canlian.common.exceptions import DomainError
 from canlian.demo.context import DemoContext
-from canlian.programmes.models import Programme
-from canlian.registry.choices import LifeStatus
+from canlian.programmes.choices import RuleStatus
+from canlian.programmes.eligibility import compiled
+from canlian.programmes.models import Programme, RuleVersion
+from canlian.programmes.rules import RuleContext
 from canlian.registry.models import Person
 
 # code: (share of the cases, requested amount or items)
@@ -46,21 +48,26 @@ def build(ctx: DemoContext) -> None:
     users = {u: v for u, v in ctx.data["users"].items() if v.role != Role.ADMIN}
     programmes = {p.code: p for p in Programme.objects.filter(code__in=MIX)}
     local = [u for u in users.values() if u.role in (Role.COMMUNITY_COORDINATOR, Role.STREET_OFFICER)]
-    alive = Person.objects.filter(life_status=LifeStatus.ALIVE, cert_status="valid").select_related("community")
-    people = list(alive.order_by("id")[: MAX_CASES * 3])
-    if not people:
-        return
-    # the coordinators' communities first (a dozen cases each), then the street officers' streets, then anyone
-    near = [p for u in local if u.role == Role.COMMUNITY_COORDINATOR
-            for p in alive.filter(area_code__startswith=u.area.code).order_by("id")[:12]]
-    ctx.rng.shuffle(people)
-    street = [p for p in people if any(in_scope(u, p.area_code) for u in local)][: MAX_CASES // 4]
-    chosen = list(dict.fromkeys(near + street + people))[: min(MAX_CASES, max(ctx.persons // 8, 20))]
-    codes = [c for c, (share, _) in MIX.items() for _ in range(share)]
+    local_areas = [u.area.code for u in local if u.role == Role.COMMUNITY_COORDINATOR]
+    total_share = sum(share for share, _ in MIX.values())
+    budget = min(MAX_CASES, max(ctx.persons // 8, 20))
+    cases: list[tuple[str, Person]] = []
+    for code, (share, _) in MIX.items():
+        rule = RuleVersion.objects.filter(programme=programmes[code], year=ctx.year,
+                                          status=RuleStatus.PUBLISHED).first()
+        if rule is None:
+            continue
+        eligible = Person.objects.filter(compiled(rule).to_q(RuleContext.on(date(ctx.year, 12, 31), programme=code)))
+        # the coordinators' communities first, so their inboxes are not empty, then anyone
+        near = [p for area in local_areas for p in eligible.filter(area_code__startswith=area).order_by("pk")[:4]]
+        pool = list(eligible.order_by("pk")[: budget * 2])
+        ctx.rng.shuffle(pool)
+        wanted = max(1, budget * share // total_share)
+        cases += [(code, p) for p in list(dict.fromkeys(near + pool))[:wanted]]
     today = timezone.localdate()
     made = {"cases": 0, "closed": 0, "rejected": 0, "withdrawn": 0, "overdue": 0}
-    for person in chosen:
-        programme = programmes[ctx.rng.choice(codes)]
+    for code, person in cases:
+        programme = programmes[code]
         steps = list(programme.steps)
         # where this case ends: a step still open, or closed, rejected, withdrawn
         outcome = ctx.rng.choices(["open", "closed", "rejected", "withdrawn"], weights=[50, 35, 10, 5])[0]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('programmes', '0003_r1_home_survey'),
+        ('programmes', '0005_r1_home_survey'),
         ('registry', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -28,3 +28,11 @@ def make_application(
     ApplicationEvent.objects.create(application=app, transition=Transition.CREATE, step="apply",
                                     to_status=Status.IN_PROGRESS, to_step=step, actor=creator, at=timezone.now())
     return app
+
+
+def r1_person(community: object, **fields: object) -> Person:
+    """Someone the default R1 rule accepts: psychiatric certificate and 低保."""
+    from canlian.registry.tests.factories import PersonFactory
+
+    return PersonFactory(community=community, low_income_status="dibao", low_income_since=date(2020, 1, 1),
+                         certificate__category=6, **fields)

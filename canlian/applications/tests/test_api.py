@@ -8,7 +8,7 @@ from django.test import Client
 from canlian.accounts.choices import Role
 from canlian.accounts.services import api_token_create
 from canlian.applications.models import Application
-from canlian.applications.tests.factories import make_application
+from canlian.applications.tests.factories import make_application, r1_person
 from canlian.registry.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ class Api:
 
 
 def test_create_read_list_and_transition(users, areas) -> None:
-    person = PersonFactory(community=areas.community_a1)
+    person = r1_person(areas.community_a1)
     coord = Api(users.a[Role.COMMUNITY_COORDINATOR])
     created = coord.post("/", {"person_id": person.pk, "programme": "R1", "year": 2024, "requested_amount": "1000"})
     assert created.status_code == 201, created.content
@@ -47,7 +47,7 @@ def test_create_read_list_and_transition(users, areas) -> None:
 
 
 def test_role_and_area_are_enforced(users, areas) -> None:
-    app = make_application(person=PersonFactory(community=areas.community_a1),
+    app = make_application(person=r1_person(areas.community_a1),
                            creator=users.a[Role.DISTRICT_OFFICER], step="approve")
     other = Api(users.b[Role.COMMUNITY_COORDINATOR])
     assert other.get(f"/{app.pk}").status_code == 404

@@ -8,7 +8,7 @@ import pytest
 from canlian.accounts.choices import Role
 from canlian.accounts.tests.factories import PASSWORD
 from canlian.applications.models import Application
-from canlian.registry.tests.factories import PersonFactory
+from canlian.applications.tests.factories import r1_person
 from tests.browser import login, screenshot
 
 
@@ -29,13 +29,14 @@ def _pass_step(page, button: str, opinion: str, next_step: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_r1_from_intake_to_approval(page, users, areas) -> None:
-    person = PersonFactory(community=areas.community_a1, name="浏览器申请人")
+    person = r1_person(areas.community_a1, name="浏览器申请人")
     coordinator = users.a[Role.COMMUNITY_COORDINATOR]
 
     _as(page, coordinator)
     page.goto(f"{page.base_url}/registry/{person.pk}/")
     page.get_by_role("link", name="新建申请").click()
     page.select_option("#id_programme", "R1")
+    page.fill("#id_year", "2025")
     page.fill("#id_requested_amount", "1000")
     page.fill("#id_opinion", "本人精神残疾二级，低保户，申请药费补助")
     page.get_by_role("button", name="提交申请").click()

@@ -14,10 +14,9 @@ from canlian.accounts.choices import Role
 from canlian.applications.choices import Status, Transition
 from canlian.applications.models import Application, ApplicationEvent
 from canlian.applications.services import StepData, application_transition
-from canlian.applications.tests.factories import make_application
+from canlian.applications.tests.factories import make_application, r1_person
 from canlian.audit.models import AuditEvent
 from canlian.common.exceptions import DomainError
-from canlian.registry.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ CASE = {Role.COMMUNITY_COORDINATOR, Role.STREET_OFFICER, Role.DISTRICT_OFFICER}
 ACTS = {
     "apply": CASE, "accept": CASE, "home_survey": CASE, "review": {Role.DISTRICT_OFFICER},
     "approve": {Role.LEADER}, "notice": {Role.DISTRICT_OFFICER},
-    "deliver": {Role.DISTRICT_OFFICER, Role.FINANCE}, "follow_up": CASE,
+    "deliver": {Role.DISTRICT_OFFICER}, "follow_up": CASE,
 }
 STATES = [(Status.IN_PROGRESS, s) for s in R1] + [
     (Status.REJECTED, "review"), (Status.WITHDRAWN, "accept"), (Status.CLOSED, "follow_up")]
@@ -61,7 +60,7 @@ def test_matrix(users, areas, status, step, transition, django_capture_on_commit
     allowed, result = expected(status, step, transition)
     for role in Role:
         actor = users.a[role]
-        app = make_application(person=PersonFactory(community=areas.community_a1),
+        app = make_application(person=r1_person(areas.community_a1),
                                creator=users.a[Role.DISTRICT_OFFICER], step=step, status=status)
         events, audits = ApplicationEvent.objects.count(), AuditEvent.objects.count()
         if role in allowed:
@@ -84,7 +83,7 @@ def test_matrix(users, areas, status, step, transition, django_capture_on_commit
 
 def test_reason_required_for_reject_return_withdraw_reopen(users, areas) -> None:
     officer = users.a[Role.DISTRICT_OFFICER]
-    app = make_application(person=PersonFactory(community=areas.community_a1), creator=officer, step="review")
+    app = make_application(person=r1_person(areas.community_a1), creator=officer, step="review")
     for t in (Transition.REJECT, Transition.RETURN, Transition.WITHDRAW):
         with pytest.raises(DomainError, match="理由"):
             application_transition(actor=officer, application=app, transition=t, opinion=" ")
@@ -93,7 +92,7 @@ def test_reason_required_for_reject_return_withdraw_reopen(users, areas) -> None
 
 
 def test_other_street_is_refused_for_every_transition(users, areas) -> None:
-    app = make_application(person=PersonFactory(community=areas.community_a1),
+    app = make_application(person=r1_person(areas.community_a1),
                            creator=users.a[Role.DISTRICT_OFFICER], step="accept")
     for role in (Role.COMMUNITY_COORDINATOR, Role.STREET_OFFICER):
         for t in (Transition.ADVANCE, Transition.REJECT, Transition.WITHDRAW):
@@ -105,7 +104,7 @@ def test_other_street_is_refused_for_every_transition(users, areas) -> None:
 
 def test_stale_version_is_a_conflict(users, areas) -> None:
     officer = users.a[Role.DISTRICT_OFFICER]
-    app = make_application(person=PersonFactory(community=areas.community_a1), creator=officer, step="review")
+    app = make_application(person=r1_person(areas.community_a1), creator=officer, step="review")
     application_transition(actor=officer, application=app, transition=Transition.ADVANCE, expected_version=0)
     leader = users.a[Role.LEADER]
     with pytest.raises(DomainError, match="他人"):

@@ -4,7 +4,7 @@ import pytest
 
 from canlian.accounts.choices import Role
 from canlian.applications.models import Application
-from canlian.applications.tests.factories import make_application
+from canlian.applications.tests.factories import make_application, r1_person
 from canlian.registry.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_act_through_htmx_returns_the_case_partial(users, areas, client_for) -> 
 
 
 def test_create_screen_and_person_page(users, areas, client_for) -> None:
-    person = PersonFactory(community=areas.community_a1, name="王小明")
+    person = r1_person(areas.community_a1, name="王小明")
     client = client_for(users.a[Role.COMMUNITY_COORDINATOR])
     assert client.get(f"/applications/new/?person={person.pk}").status_code == 200
     response = client.post(f"/applications/new/?person={person.pk}",

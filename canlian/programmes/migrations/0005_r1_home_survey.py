@@ -27,5 +27,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programmes", "0002_preload_catalogue")]
+    dependencies = [("programmes", "0004_default_rules")]
     operations = [migrations.RunPython(forwards, backwards)]
