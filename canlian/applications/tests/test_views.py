@@ -91,3 +91,21 @@ def test_batch_screen_small_inline_and_large_as_job(users, areas, client_for) ->
                                                      "opinion": "审核通过"})
     assert response.status_code == 302
     assert Application.objects.filter(step="approve").count() == 3
+
+
+def test_large_batch_runs_as_a_job_with_progress(users, areas, client_for, django_capture_on_commit_callbacks) -> None:
+    from canlian.applications import views
+    from canlian.common.models import Job
+
+    leader = users.a[Role.LEADER]
+    apps = [make_application(person=r1_person(areas.community_a1), creator=users.a[Role.DISTRICT_OFFICER],
+                             step="approve") for _ in range(views.INLINE_BATCH + 1)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(leader).post("/applications/batch/", {
+            "ids": [a.pk for a in apps], "transition": "advance", "opinion": "同意"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.message
+    assert job.result["done"] == len(apps)
+    assert Application.objects.filter(step="notice").count() == len(apps)
