@@ -190,7 +190,8 @@ def print_one(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires("application.view")
 def print_many(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()][:500]
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [int(i) for i in source.getlist("ids") if i.isdigit()][:500]
     apps = (selectors.visible(request.user).filter(pk__in=ids)
             .select_related("programme", "person", "person__community__parent").order_by("id"))
     try:
