@@ -12,9 +12,8 @@ from canlian.accounts.tests.factories import UserFactory
 from canlian.applications.choices import Transition
 from canlian.applications.models import ApplicationEvent
 from canlian.applications.services import application_transition
-from canlian.applications.tests.factories import make_application
+from canlian.applications.tests.factories import make_application, r1_person
 from canlian.common.exceptions import DomainError
-from canlian.registry.tests.factories import PersonFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,7 +21,7 @@ def test_two_approvers_at_once_exactly_one_succeeds(users, areas) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every writer (one write lock per database), so two approvers never "
                     "overlap there; row locks are tested on PostgreSQL")
-    app = make_application(person=PersonFactory(community=areas.community_a1),
+    app = make_application(person=r1_person(areas.community_a1),
                            creator=users.a[Role.DISTRICT_OFFICER], step="approve")
     leaders = [users.a[Role.LEADER], UserFactory(username="leader2", role=Role.LEADER, area=areas.district)]
     barrier = threading.Barrier(2)
