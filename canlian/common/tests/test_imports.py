@@ -87,7 +87,7 @@ def test_index_lists_the_kinds_the_user_may_use_and_past_imports(users, officer,
     assert reverse("imports:upload", args=["regions"]) in html
     street_html = client_for(users.a[Role.STREET_OFFICER]).get(reverse("imports:index")).content.decode()
     assert reverse("imports:upload", args=["regions"]) not in street_html
-    assert "没有可用的导入" in street_html
+    assert reverse("imports:upload", args=["enrolments"]) in street_html  # the 在享名单 import (issue #4)
     upload(client_for(officer), xlsx(*GOOD))
     html = client_for(officer).get(reverse("imports:index")).content.decode()
     assert "区划.xlsx" in html and reverse("imports:run", args=[latest_run().pk]) in html
@@ -398,7 +398,7 @@ def test_command_valid_only_and_dry_run(areas, officer, tmp_path, capsys):
 def test_command_defaults_to_an_administrator_and_knows_its_kinds(areas, users, tmp_path, capsys):
     call_command("import", "regions", str(write(tmp_path, xlsx(("340302905", "戊街道", "340302")))))
     assert f"以账号 {users.a[Role.ADMIN].username}" in capsys.readouterr().out
-    with pytest.raises(CommandError, match="可用的类型：regions"):
+    with pytest.raises(CommandError, match="可用的类型：enrolments、regions"):
         call_command("import", "nosuch", str(tmp_path / "x.xlsx"))
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("import", "regions", str(tmp_path / "missing.xlsx"))
