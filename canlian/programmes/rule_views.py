@@ -48,8 +48,8 @@ def rule_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
         RuleVersion.objects.filter(programme=programme, year=year).order_by("-version").first()
         or RuleVersion.objects.filter(programme=programme, year__lt=year).order_by("-year", "-version").first()
     )
-    initial = {"eligibility": base.eligibility, "note": base.note, **RuleForm.initial_from(base.amount_spec)} if base \
-        else {}
+    initial = {"eligibility": base.eligibility, "note": draft.note if draft else "",
+               **RuleForm.initial_from(base.amount_spec)} if base else {}
     form = RuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -33,14 +33,14 @@ def test_import_regions_fix_the_error_and_see_the_community(page, users, tmp_pat
     page.click("nav.mainnav >> text=数据导入")
 
     with page.expect_download() as template:
-        page.click("text=下载模板")
+        page.locator("tr", has_text="行政区划").get_by_text("下载模板").click()
     assert template.value.suggested_filename == "行政区划导入模板.xlsx"
     assert sheet_rows(template.value.path())[0] == list(HEADERS)
 
     broken = workbook(tmp_path / "区划.xlsx",
                       ("340302901003", "甲三社区", "340302901"),
                       ("340302901004", "甲四社区", "340302902"))  # row 3: the parent is not the code's street
-    page.click("text=上传导入")
+    page.locator("tr", has_text="行政区划").get_by_text("上传导入").click()
     page.set_input_files("input[type=file]", str(broken))
     page.click("button:has-text('上传并校验')")
     errors = page.locator("table.errors tbody tr")
