@@ -109,3 +109,26 @@ def test_large_batch_runs_as_a_job_with_progress(users, areas, client_for, djang
     assert job.status == "succeeded", job.message
     assert job.result["done"] == len(apps)
     assert Application.objects.filter(step="notice").count() == len(apps)
+
+
+def test_attachment_upload_and_download_only_inside_the_area(users, areas, client_for) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from canlian.applications.models import Attachment
+
+    app = make_application(person=r1_person(areas.community_a1), creator=users.a[Role.DISTRICT_OFFICER],
+                           step="home_survey")
+    coord = client_for(users.a[Role.COMMUNITY_COORDINATOR])
+    photo = SimpleUploadedFile("入户照片.png", b"\x89PNG\r\n\x1a\n" + b"1" * 64, content_type="image/png")
+    assert coord.post(f"/applications/{app.pk}/attachments/", {"kind": "photo", "file": photo}).status_code == 302
+    att = Attachment.objects.get()
+    response = coord.get(f"/applications/attachments/{att.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert client_for(users.b[Role.COMMUNITY_COORDINATOR]).get(f"/applications/attachments/{att.pk}/").status_code \
+        == 404
+    assert "入户照片.png" in coord.get(f"/applications/{app.pk}/").content.decode()
+
+
+def test_follow_up_rates_screen(users, client_for) -> None:
+    html = client_for(users.a[Role.LEADER]).get("/applications/follow-up-rates/?year=2024").content.decode()
+    assert "满意率" in html and "暂无回访记录" in html
