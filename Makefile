@@ -26,7 +26,7 @@ catalogs: $(VENV)/.runtime
 	$(PY) manage.py compile_catalogs
 
 ## make run: install, migrate, load the demo district if empty, start the worker and the server.
-run: install catalogs
+run: install catalogs browser
 	mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty --persons $(DEMO_PERSONS) --year $(DEMO_YEAR) --seed 1
@@ -37,7 +37,7 @@ run: install catalogs
 	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 browser:
-	bash scripts/ensure-browser.sh
+	bash scripts/ensure-system-packages.sh
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import person_list
+from bench import person_list, screening
 
 
 def main() -> None:
     person_list.main([])
+    screening.main([])
 
 
 if __name__ == "__main__":

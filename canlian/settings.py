@@ -3,8 +3,9 @@
 Variables: DEBUG, SECRET_KEY, CANLIAN_DATA_KEY (base64, 32 bytes, for field encryption),
 DATABASE_URL, ALLOWED_HOSTS, CANLIAN_IDLE_TIMEOUT (seconds), CANLIAN_DB_TIMEOUT (seconds),
 CANLIAN_LOCKOUT_MINUTES, CANLIAN_LOCKOUT_ATTEMPTS, CANLIAN_HTTPS, CANLIAN_MEDIA_ROOT,
-CANLIAN_MAX_UPLOAD_MB, CANLIAN_IMPORT_INLINE_KB. A production start (DEBUG off) with a missing or development
-secret is refused by the system check `canlian.E001` and by the WSGI entry point.
+CANLIAN_MAX_UPLOAD_MB, CANLIAN_IMPORT_INLINE_KB, CANLIAN_CJK_FONT, CANLIAN_CJK_FONT_INDEX. A production start
+(DEBUG off) with a missing or development secret is refused by the system check `canlian.E001` and by the
+WSGI entry point.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "canlian.audit",
     "canlian.registry",
     "canlian.programmes",
+    "canlian.applications",
     "canlian.demo",
 ]
 
@@ -199,6 +201,10 @@ MEDIA_ROOT = Path(env_str("CANLIAN_MEDIA_ROOT") or VAR_DIR / "files")
 MAX_UPLOAD_MB = env_int("CANLIAN_MAX_UPLOAD_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The CJK TrueType font embedded (as a subset) in printed forms: Debian's fonts-wqy-zenhei, installed by
+# scripts/ensure-system-packages.sh. Noto CJK (CFF outlines) cannot be embedded by reportlab.
+CJK_FONT_PATH = Path(env_str("CANLIAN_CJK_FONT") or "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+CJK_FONT_SUBFONT = env_int("CANLIAN_CJK_FONT_INDEX", 0)
 
 # Background work: django-tasks with its database backend (no broker); immediate in tests.
 TASKS = {

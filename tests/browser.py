@@ -23,7 +23,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 def chromium_path() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/ensure-browser.sh)")
+        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/ensure-system-packages.sh)")
     return path
 
 

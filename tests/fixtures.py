@@ -44,14 +44,24 @@ class RoleUsers:
 def preloaded(db) -> None:
     """The rows that data migrations load. A transactional (browser) test flushes the database after it
     runs, so every fixture that relies on them asks for this one, which restores what is missing."""
+    from django.utils import timezone
+
     from canlian.programmes.catalogue import ensure_catalogue
-    from canlian.programmes.models import Programme
+    from canlian.programmes.default_rules import publish_defaults
+    from canlian.programmes.models import Programme, RuleVersion
     from canlian.regions.data import ensure_districts
 
     if not Region.objects.filter(code="340302").exists():
         ensure_districts(Region)
     if not Programme.objects.filter(code="R1").exists():
         ensure_catalogue(Programme)
+    if not RuleVersion.objects.exists():
+        publish_defaults(Programme, RuleVersion, timezone.now())
+    from canlian.applications.models import Holiday
+    from canlian.applications.workdays import ensure_holidays
+
+    if not Holiday.objects.exists():
+        ensure_holidays(Holiday)
 
 
 @pytest.fixture

@@ -38,6 +38,16 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
     "programme.manage": (gettext_lazy("新建和修改项目"), frozenset({R.ADMIN})),
     "target.manage": (gettext_lazy("下达目标任务"), frozenset({R.ADMIN, R.DISTRICT_OFFICER})),
     "budget.manage": (gettext_lazy("编制预算"), frozenset({R.ADMIN, R.FINANCE})),
+    "rule.manage": (gettext_lazy("起草、发布项目的年度资格条件和金额规则"), frozenset({R.ADMIN})),
+    "enrolment.manage": (gettext_lazy("登记、停止在享记录（本辖区）"), CASEWORKERS),
+    "screening.view": (
+        gettext_lazy("查看本辖区的应享未享、应退未退筛查结果"),
+        frozenset({R.ADMIN, R.DISTRICT_OFFICER, R.LEADER, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.AUDITOR}),
+    ),
+    "screening.run": (
+        gettext_lazy("发起筛查、导出结果、选择人员生成草稿申请"),
+        frozenset({R.ADMIN, R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR}),
+    ),
     "job.view": (gettext_lazy("查看本人启动的后台任务及其进度、下载结果"), ALL),
     "job.view_all": (gettext_lazy("查看所有人的后台任务和导入记录"), frozenset({R.ADMIN})),
     "import.view": (
@@ -72,6 +82,19 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
         gettext_lazy("添加、停用银行账户，设置默认发放账户"),
         CASEWORKERS | {R.FINANCE},
     ),
+    "application.view": (
+        gettext_lazy("查看本辖区的申请、办理记录和附件，打印审批表"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.AUDITOR}),
+    ),
+    "application.create": (gettext_lazy("录入项目申请（社区、街道、区残联）"), CASEWORKERS),
+    "application.act": (
+        gettext_lazy("办理申请的环节（受理、调查、审核、审批、发放、回访等，各环节角色见申请流程表）"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR}),
+    ),
+    "application.batch": (gettext_lazy("批量审核、审批或不予通过申请"), frozenset({R.DISTRICT_OFFICER, R.LEADER})),
+    "application.override": (gettext_lazy("对资格不符的申请说明理由后仍予受理"), frozenset({R.DISTRICT_OFFICER})),
+    "application.overdue": (gettext_lazy("查看全区逾期未办的申请（督办）"), frozenset({R.DISTRICT_OFFICER, R.LEADER})),
+    "holiday.manage": (gettext_lazy("维护法定节假日和调休上班日"), frozenset({R.ADMIN})),
 }
 
 

@@ -9,5 +9,7 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         from canlian.common.navigation import register
+        from canlian.programmes import imports  # noqa: F401  (registers the "enrolments" import)
 
         register(_("项目"), "programmes:list", action="programme.view", order=30)
+        register(_("筛查"), "programmes:screening_list", action="screening.view", order=31)

@@ -34,7 +34,7 @@ PROGRAMMES: list[dict[str, object]] = [
         "benefit_kind": "cash",
         "periodicity": "yearly",
         "funding_sources": ["upper", "district"],
-        "steps": CASH,
+        "steps": SURVEYED_CASH,
         "excess_funded_by_district": True,
         "policy_basis": "安徽省困难精神残疾人药费补助（1000元/人/年，2017）",
         "description": "持精神残疾证、低保或困难证明的精神残疾人，每年审核；4月底前打卡发放。",

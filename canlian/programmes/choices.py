@@ -60,3 +60,40 @@ class Step(models.TextChoices):
 
 
 STEP_ORDER = [s.value for s in Step]
+
+
+class EnrolmentSource(models.TextChoices):
+    """How an enrolment (在享) was recorded."""
+
+    MANUAL = "manual", _("手工登记")
+    APPLICATION = "application", _("申请办结")
+    IMPORT = "import", _("导入")
+
+
+class RuleStatus(models.TextChoices):
+    """The life of a rule version: drafted, published for its year, then superseded by a newer one."""
+
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    SUPERSEDED = "superseded", _("已被替代")
+
+
+class ScreeningKind(models.TextChoices):
+    """What a screening looks for."""
+
+    MISSING = "missing", _("应享未享")
+    EXCESS = "excess", _("应退未退")
+    BOTH = "both", _("应享未享和应退未退")
+
+
+class ScreeningStatus(models.TextChoices):
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class SelectionStatus(models.TextChoices):
+    """A screened person picked for a draft application, waiting for the applications module."""
+
+    QUEUED = "queued_for_application", _("待生成申请")
+    CONSUMED = "consumed", _("已生成申请")

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.permissions import require
+from canlian.accounts.scoping import in_scope
 from canlian.audit.services import record, snapshot
-from canlian.common.exceptions import DomainError
+from canlian.common.exceptions import Conflict, DomainError, PermissionDenied
 from canlian.common.money import to_yuan
 from canlian.programmes.catalogue import step_days as default_step_days
-from canlian.programmes.choices import FundingSource
-from canlian.programmes.models import Budget, Programme, Target
+from canlian.programmes.choices import EnrolmentSource, FundingSource, RuleStatus
+from canlian.programmes.models import Budget, Enrolment, Programme, RuleVersion, Target
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
+from canlian.registry.models import Household, Person
 
 PROGRAMME_FIELDS = (
     "code", "name", "field", "unit", "benefit_kind", "periodicity", "funding_sources", "excess_funded_by_district",
@@ -142,3 +147,148 @@ def budget_set(
     budget.save()
     record(actor=actor, action="budget.set", obj=budget, before=before, after=snapshot(budget, ["amount", "note"]))
     return budget
+
+
+# --- enrolments (在享) ---------------------------------------------------------------------------------------------
+
+ENROLMENT_FIELDS = ["person", "household", "programme", "start", "end", "source", "application_id", "end_reason"]
+
+
+@transaction.atomic
+def enrolment_start(
+    *,
+    actor: object,
+    person: Person,
+    programme: Programme,
+    start: date,
+    source: str,
+    application: int | None = None,
+    household: Household | None = None,
+    note: str = "",
+) -> Enrolment:
+    """Record that `person` receives `programme` from `start` (登记在享): what 应退未退 and enrolled() read.
+
+    Called by staff on the person page, by the `enrolments` import and by the applications module when a
+    benefit is delivered (`application` is then the application's id). One open enrolment per person and
+    programme: a second start while one is open is refused, not merged.
+    """
+    require(actor, "enrolment.manage")
+    if not in_scope(actor, person.area_code):
+        raise PermissionDenied(_("%(name)s 不在您的辖区内") % {"name": person.name})
+    if source not in EnrolmentSource.values:
+        raise DomainError(_("未知的在享来源：%(s)s") % {"s": source}, field="source")
+    if Enrolment.objects.filter(person=person, programme=programme, end__isnull=True).exists():
+        raise Conflict(
+            _("%(name)s 已在享 %(code)s %(prog)s，请先停止原记录")
+            % {"name": person.name, "code": programme.code, "prog": programme.name}
+        )
+    application_id = getattr(application, "pk", application)
+    enrolment = Enrolment(
+        person=person, household=household, programme=programme, area_code=person.area_code, start=start,
+        source=source, application_id=application_id, note=note, created_by=actor,
+    )
+    enrolment.full_clean(validate_constraints=False)
+    enrolment.save()
+    record(actor=actor, action="enrolment.start", obj=enrolment, after=snapshot(enrolment, ENROLMENT_FIELDS))
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_end(*, actor: object, enrolment: Enrolment, end: date, reason: str) -> Enrolment:
+    """Stop an enrolment on `end` (the last day paid), with the reason (死亡、迁出、复核不符合…)."""
+    require(actor, "enrolment.manage")
+    enrolment = Enrolment.objects.select_for_update().select_related("person", "programme").get(pk=enrolment.pk)
+    if not in_scope(actor, enrolment.area_code):
+        raise PermissionDenied(_("%(name)s 不在您的辖区内") % {"name": enrolment.person.name})
+    if enrolment.end is not None:
+        raise Conflict(_("该在享记录已于 %(d)s 停止") % {"d": enrolment.end})
+    if end < enrolment.start:
+        raise DomainError(_("停止日期不能早于开始日期 %(d)s") % {"d": enrolment.start}, field="end")
+    if not reason.strip():
+        raise DomainError(_("请填写停止原因"), field="reason")
+    before = snapshot(enrolment, ["end", "end_reason"])
+    enrolment.end, enrolment.end_reason = end, reason.strip()
+    enrolment.full_clean(validate_constraints=False)
+    enrolment.save(update_fields=["end", "end_reason", "updated_at"])
+    record(actor=actor, action="enrolment.end", obj=enrolment, before=before,
+           after=snapshot(enrolment, ["end", "end_reason"]))
+    return enrolment
+
+
+# --- rule versions ------------------------------------------------------------------------------------------------
+
+RULE_FIELDS = ["programme", "year", "version", "eligibility", "amount_spec", "status", "note"]
+
+
+@transaction.atomic
+def rule_draft_save(
+    *,
+    actor: object,
+    programme: Programme,
+    year: int,
+    eligibility: str,
+    amount_spec: dict[str, object],
+    note: str = "",
+    draft: RuleVersion | None = None,
+) -> RuleVersion:
+    """Save a draft rule for a programme-year (a new version, or changes to an existing draft).
+
+    The text must compile against the registry schema and the amount spec must parse: a draft that could
+    never be published is refused here, with the error's line and column.
+    """
+    require(actor, "rule.manage")
+    _check_year(year)
+    if draft is not None:
+        draft = RuleVersion.objects.select_for_update().get(pk=draft.pk)
+        if draft.status != RuleStatus.DRAFT:
+            raise Conflict(_("已发布或已替代的规则不能修改，请另存为新草稿"))
+        before = snapshot(draft, RULE_FIELDS)
+    else:
+        latest = RuleVersion.objects.filter(programme=programme, year=year).order_by("-version").first()
+        draft = RuleVersion(
+            programme=programme, year=year, version=(latest.version + 1) if latest else 1, created_by=actor
+        )
+        before = None
+    draft.eligibility, draft.amount_spec, draft.note = eligibility, amount_spec, note
+    try:
+        draft.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        messages = [m for ms in error.message_dict.values() for m in ms]
+        field = next(iter(error.message_dict), None)
+        raise DomainError("；".join(messages), field=field) from error
+    draft.save()
+    record(actor=actor, action="rule.draft_save", obj=draft, before=before, after=snapshot(draft, RULE_FIELDS))
+    return draft
+
+
+@transaction.atomic
+def rule_publish(*, actor: object, rule: RuleVersion, note: str = "") -> RuleVersion:
+    """Publish a draft as its year's rule; the year's previously published version becomes superseded.
+
+    Other years keep their own versions: publishing a 2025 rule never changes how 2024 is judged.
+    """
+    require(actor, "rule.manage")
+    rule = RuleVersion.objects.select_for_update().select_related("programme").get(pk=rule.pk)
+    if rule.status != RuleStatus.DRAFT:
+        raise Conflict(_("只有草稿可以发布（当前：%(s)s）") % {"s": rule.get_status_display()})
+    try:
+        rule.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        raise DomainError("；".join(m for ms in error.message_dict.values() for m in ms)) from error
+    previous = list(
+        RuleVersion.objects.select_for_update().filter(
+            programme=rule.programme, year=rule.year, status=RuleStatus.PUBLISHED
+        )
+    )
+    for old in previous:
+        old.status = RuleStatus.SUPERSEDED
+        old.save(update_fields=["status", "updated_at"])
+        record(actor=actor, action="rule.supersede", obj=old, before={"status": RuleStatus.PUBLISHED},
+               after={"status": RuleStatus.SUPERSEDED})
+    rule.status, rule.published_by, rule.published_at = RuleStatus.PUBLISHED, actor, timezone.now()
+    if note:
+        rule.note = note
+    rule.save(update_fields=["status", "published_by", "published_at", "note", "updated_at"])
+    record(actor=actor, action="rule.publish", obj=rule, before={"status": RuleStatus.DRAFT},
+           after=snapshot(rule, RULE_FIELDS))
+    return rule

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from canlian.accounts.permissions import can, requires
 from canlian.common.exceptions import DomainError
 from canlian.programmes import selectors, services
-from canlian.programmes.choices import Field
+from canlian.programmes.choices import Field, RuleStatus
 from canlian.programmes.forms import BudgetsForm, ProgrammeForm, TargetsForm
-from canlian.programmes.models import Programme
+from canlian.programmes.models import Programme, RuleVersion
 from canlian.regions.models import Region
 
 
@@ -45,8 +45,11 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     year = _year(request)
     row = selectors.programme_year(user=request.user, code=code, year=year)
+    rules = list(RuleVersion.objects.filter(programme=row.programme, year=year).select_related("published_by"))
     return render(request, "programmes/detail.html", {
         "row": row, "p": row.programme, "year": year, "years": _year_choices(year),
+        "rules": rules, "published": next((r for r in rules if r.status == RuleStatus.PUBLISHED), None),
+        "can_rule": can(request.user, "rule.manage"), "can_screen": can(request.user, "screening.run"),
         "can_manage": can(request.user, "programme.manage"),
         "can_target": can(request.user, "target.manage"),
         "can_budget": can(request.user, "budget.manage"),

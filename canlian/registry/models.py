@@ -222,7 +222,15 @@ class Person(TimeStampedModel):
         verbose_name = _("残疾人")
         verbose_name_plural = _("残疾人")
         ordering = ["area_code", "id"]
-        indexes = [models.Index(fields=["area_code", "id"], name="person_area_keyset")]
+        indexes = [
+            models.Index(fields=["area_code", "id"], name="person_area_keyset"),
+            # what eligibility rules and screening filter on (issue #4): category and grade together,
+            # low-income status, life status; birth_date has its own index above
+            models.Index(fields=["category", "grade"], name="person_category_grade"),
+            models.Index(fields=["low_income_status", "grade"], name="person_low_income_grade"),
+            models.Index(fields=["grade"], name="person_grade"),
+            models.Index(fields=["life_status"], name="person_life_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(life_status=LifeStatus.ALIVE, life_status_date__isnull=True)
@@ -422,7 +430,10 @@ class LowIncomePeriod(models.Model):
         verbose_name = _("低保状态期间")
         verbose_name_plural = _("低保状态期间")
         ordering = ["-start", "-id"]
-        indexes = [models.Index(fields=["person", "start"], name="low_income_person_start")]
+        indexes = [
+            models.Index(fields=["person", "start"], name="low_income_person_start"),
+            models.Index(fields=["status", "start"], name="low_income_status_start"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(end__isnull=True), name="low_income_one_open"),
             models.CheckConstraint(

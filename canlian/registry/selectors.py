@@ -246,6 +246,7 @@ def person_detail(user: User, pk: int) -> Person:
                 queryset=StatusChange.objects.select_related("actor").order_by("-effective_date", "-id"),
             ),
             Prefetch("bank_accounts", queryset=BankAccount.objects.order_by("-is_default", "-is_active", "id")),
+            "enrolments__programme",  # the programmes app's 在享记录, shown on the person page
         ),
         pk=pk,
     )

@@ -24,3 +24,18 @@ def test_seed_demo_builds_a_district_with_one_user_per_role_and_is_idempotent(se
     assert Target.objects.get(programme__code="R1", year=2024, street=None).quantity == 300
     call_command("seed_demo", "--if-empty", "--persons", "50")
     assert Region.objects.filter(level="community").count() == 60
+
+
+@pytest.mark.django_db
+def test_seed_demo_enrols_and_screens_with_both_lists(settings):
+    from canlian.programmes.models import Enrolment, ScreeningResult, ScreeningRun
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--persons", "600", "--year", "2024", "--seed", "5")
+    assert Enrolment.objects.filter(programme__code="L5").count() > 11
+    run = ScreeningRun.objects.get()
+    assert run.status == "done" and run.rule_version.year == 2024
+    excess = ScreeningResult.objects.filter(run=run, kind="excess")
+    assert excess.count() >= 11
+    assert excess.filter(reason__contains="不在册").count() >= 6
+    assert ScreeningResult.objects.filter(run=run, kind="missing").exists()

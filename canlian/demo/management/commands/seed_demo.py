@@ -12,12 +12,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from canlian.demo import applications as applications_demo
 from canlian.demo import programmes, regions, users
 from canlian.demo import registry as registry_demo
+from canlian.demo import screening as screening_demo
 from canlian.demo.context import DemoContext
 from canlian.regions.models import Region
 
-BUILDERS = [regions.build, users.build, registry_demo.build, programmes.build]
+BUILDERS = [
+    regions.build, users.build, registry_demo.build, programmes.build, screening_demo.build, applications_demo.build,
+]
 
 
 class Command(BaseCommand):
