@@ -1,6 +1,6 @@
 """The state machine of every application, as data: who acts at which step, and which transition is
 allowed from where. Services, screens, the API and the tests all read these two tables; nothing else
-decides. See docs/decisions/0007-application-state-machine.md.
+decides. See docs/decisions/0012-application-state-machine.md.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ claims the row with a conditional UPDATE, calls the job function and records the
 function reports progress through `JobProgress`, which writes at most every half second or every
 `every_rows` rows, so reporting costs next to nothing even for a million rows.
 
-Where progress goes (docs/decisions/0005-job-progress.md): outside a transaction, a conditional UPDATE
+Where progress goes (docs/decisions/0007-job-progress.md): outside a transaction, a conditional UPDATE
 of the row (`… WHERE id = … AND status = 'running'`), visible to the polling page at once. Inside a
 transaction (an import's atomic write), an UPDATE would stay invisible until the commit, and on
 SQLite a second connection would wait for the write lock, so progress goes to a small side file

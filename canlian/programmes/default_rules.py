@@ -2,7 +2,7 @@
 
 They state domain.md §7 in the rule language. Values marked *unconfirmed* there are the commonly quoted ones
 and are meant to be edited by an administrator (publish a new version for the year). Known gaps, written out
-in docs/decisions/0006-rule-versions.md: the registry records no wheelchair ownership, no lower-limb detail,
+in docs/decisions/0011-rule-versions.md: the registry records no wheelchair ownership, no lower-limb detail,
 no 脱贫 status, no long-term-care assessment and no 工伤护理费, so L1 asks for a physical (肢体) disability,
 生活补贴 for 低保 only and 护理补贴 for a severe grade only; 孤独症 children hold a psychiatric certificate.
 Kept as plain data so the migration, the tests and the documentation read one table.

@@ -1,7 +1,7 @@
 """One person against one programme's rule for a date: the check the applications module and the screens call.
 
 The rule is the version *published for the date's year*; a year without one is an error the user can act
-on (publish that year's rule), never a silent fallback to another year (docs/decisions/0006-rule-versions.md).
+on (publish that year's rule), never a silent fallback to another year (docs/decisions/0011-rule-versions.md).
 """
 
 from __future__ import annotations

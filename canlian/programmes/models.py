@@ -226,7 +226,7 @@ class RuleVersion(TimeStampedModel):
     """One version of a programme's eligibility rule and amount for one year.
 
     Drafts are edited freely; publishing makes a version the year's rule and supersedes the one it replaces,
-    and a year never borrows another year's rule (docs/decisions/0006-rule-versions.md): checking against a
+    and a year never borrows another year's rule (docs/decisions/0011-rule-versions.md): checking against a
     year without a published version is an explicit error. Published text is never edited, only replaced.
     """
 

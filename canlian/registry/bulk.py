@@ -352,7 +352,7 @@ def persons_write(
     `new`: unsaved persons (ID set, fields cleaned) with their cleaned certificate or None; `updates`: (person,
     old values, changed values, new community or None); `certificates_for`: registered persons without a
     certificate and the one to add. Writes persons, certificates and StatusChange rows in bulk; per-person
-    audit events unless `audit` is False (an import records one event for the whole file, decision 0004).
+    audit events unless `audit` is False (an import records one event for the whole file, decision 0006).
     """
     today = timezone.localdate()
     new_persons, certs_for_existing = new, certificates_for

@@ -599,7 +599,7 @@ class LifeWrite:
 class _LifeEventImport(ImportKind):
     """Shared loop of the by-ID-number lists: each row names a registered person and what happens to them.
 
-    Every person the import changes goes onto the review list (StatusReview, decision 0006) with the change
+    Every person the import changes goes onto the review list (StatusReview, decision 0010) with the change
     as the preview showed it, its effective date and the import run.
     """
 
@@ -901,7 +901,7 @@ class BankAccountImport(ImportKind):
 
     An account already registered for the person (same number) is updated (bank name, holder, default) or
     unchanged; a new one is added. Numbers are masked in previews and errors; per-account audit events are
-    replaced by the import's one event (decision 0004)."""
+    replaced by the import's one event (decision 0006)."""
 
     name = "bank-accounts"
     label = gettext_lazy("银行账户")

@@ -2,7 +2,7 @@
 accounts, and the timeline of changes to them. Every programme, payment and report reads it.
 
 Sensitive numbers (ID, bank account) are stored encrypted with a keyed hash to find them and a masked
-form to show them (see canlian/common/crypto.py and docs/decisions/0004). Facts of the current certificate
+form to show them (see canlian/common/crypto.py and docs/decisions/0005). Facts of the current certificate
 (category, grade, status, valid-until) are copied onto Person by the services, so the list, the filters and
 every programme's eligibility query run on one table with no join; the Certificate rows keep the history.
 """
@@ -644,7 +644,7 @@ class StatusReviewQuerySet(models.QuerySet):
 
 
 class StatusReview(models.Model):
-    """A person whose status an import changed, waiting for a caseworker to act on it (动态管理, decision 0006).
+    """A person whose status an import changed, waiting for a caseworker to act on it (动态管理, decision 0010).
 
     One row per person and import: who, what changed (as the preview showed it), from when and which import.
     Later modules read the pending rows (programmes' 应退未退 screening, payments' pre-payment check) and a

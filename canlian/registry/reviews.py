@@ -1,6 +1,6 @@
 """The review list (动态管理): persons whose status an import changed, until a caseworker marks them 已处理.
 
-Selector, export and the one service of StatusReview (decision 0006). Later modules read
+Selector, export and the one service of StatusReview (decision 0010). Later modules read
 `pending_reviews(user)` (or the model directly) to stop benefits of persons who died or moved away.
 """
 

@@ -1,7 +1,7 @@
 """Reads of the registry, always through `visible_to(user)`.
 
 The person list pages by keyset (the last row's (area_code, id) is the cursor) instead of OFFSET, and
-never counts the whole result to draw a page: page 1,500 costs what page 1 costs (docs/decisions/0005).
+never counts the whole result to draw a page: page 1,500 costs what page 1 costs (docs/decisions/0008).
 """
 
 from __future__ import annotations

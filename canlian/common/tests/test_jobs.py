@@ -176,7 +176,7 @@ def test_progress_is_visible_while_db_worker_runs_the_job(users, settings):
     """
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     # A poll is a read; with the session saved on every request it would also be a write, and on SQLite
-    # every write waits while the worker holds its transaction (docs/decisions/0005-job-progress.md).
+    # every write waits while the worker holds its transaction (docs/decisions/0007-job-progress.md).
     settings.SESSION_SAVE_EVERY_REQUEST = False
     officer = users.a[Role.DISTRICT_OFFICER]
     RELEASE.clear()

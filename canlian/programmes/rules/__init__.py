@@ -5,7 +5,7 @@
     rule.explain(facts, ctx).reasons                                      # one person, in Chinese
 
 The language is tokenized and parsed here (no eval, exec or compile of the text); names resolve only
-against the RuleSchema passed in. See docs/rules.md for the language and docs/decisions/0005-rule-language.md
+against the RuleSchema passed in. See docs/rules.md for the language and docs/decisions/0009-rule-language.md
 for why it looks the way it does.
 """
 
