@@ -12,6 +12,7 @@ the list of programmes changes (``registry_schema()`` caches it per list of code
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -62,6 +63,7 @@ LIFE = EnumType(
     )
 )
 YEAR = IntType(2000, 2100)
+_QUOTES = re.compile("[\"'“”‘’「」『』]")
 COUNT = IntType(0, 50)
 
 
@@ -317,7 +319,8 @@ class HouseholdCertifiedCount(Field):
 
 def build_schema(programmes: Iterable[tuple[str, str]]) -> RuleSchema:
     """The schema for a catalogue whose programmes are (code, name) pairs."""
-    choices = tuple(Choice(code, name) for code, name in programmes)
+    # Quote marks in a name (“一户多残”家庭生活救助) could not be typed inside a quoted literal: drop them.
+    choices = tuple(Choice(code, _QUOTES.sub("", name)) for code, name in programmes)
     programme_type = EnumType(choices or (Choice("-", "（无项目）"),))
     return RuleSchema(
         fields=(

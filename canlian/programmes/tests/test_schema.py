@@ -167,3 +167,10 @@ def test_saving_a_refused_rule_is_a_domain_error_with_position(users):
     with pytest.raises(DomainError, match="第 1 行"):
         rule_draft_save(actor=users.a[Role.ADMIN], programme=Programme.objects.get(code="R1"), year=2026,
                         eligibility="age >= 60 且 salary > 1", amount_spec={})
+
+
+def test_programme_names_with_quote_marks_can_be_written_as_literals(preloaded):
+    """L3 is named “一户多残”家庭生活救助: its label drops the quote marks so that a quoted literal can spell it."""
+    rule = compile_rule('enrolled("一户多残家庭生活救助") and not enrolled("L3")', registry_schema())
+    assert not rule.evaluate({"enrolments": [{"programme": "L3", "start": date(2025, 1, 1), "end": None}]},
+                             RuleContext.on(date(2025, 3, 1)))
