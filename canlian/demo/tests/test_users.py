@@ -35,3 +35,16 @@ def test_demo_users_build_twice_keeps_accounts(db):
     build_users()
     assert User.objects.count() == len(users.DEMO_USERS)
     assert User.objects.filter(role=Role.ADMIN).count() == 1
+
+
+def test_every_demo_user_logs_in_through_the_login_page_and_reaches_home(db, client, preloaded):
+    build_users()
+    for username, _full_name, role, _where in users.DEMO_USERS:
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": users.DEMO_PASSWORD}, follow=True
+        )
+        assert response.status_code == 200, username
+        assert response.request["PATH_INFO"] == "/", (username, response.request["PATH_INFO"])
+        assert "我的待办" in response.content.decode(), username
+        assert response.context["user"].role == role
+        client.post("/accounts/logout/")
