@@ -228,6 +228,16 @@ def person_by_id_number(user: User, raw: str) -> Person | None:
     return Person.objects.visible_to(user).filter(id_number_hash=term.value).first()
 
 
+def id_number_registered(user: User, number: str) -> tuple[bool, Person | None]:
+    """Whether a canonical ID number is already in the registry anywhere, and the person when the user may see
+    them. Deliberately not scoped for the first answer: a coordinator must learn that the number is taken (in
+    another community) before registering it twice, without learning who holds it."""
+    existing = Person.objects.filter(id_number_hash=crypto.blind_index(number, purpose="id_number")).first()
+    if existing is None:
+        return False, None
+    return True, Person.objects.visible_to(user).filter(pk=existing.pk).first()
+
+
 def person_get(user: User, pk: int) -> Person:
     """One person the user may see, or 404 (a person outside the area does not exist for this user)."""
     return get_object_or_404(Person.objects.visible_to(user).select_related("community__parent", "guardian"), pk=pk)

@@ -133,17 +133,10 @@ def id_hint(request: HttpRequest) -> HttpResponse:
         except IdNumberError as error:
             context["error"] = error.reason
         else:
-            from canlian.common import crypto
-
             context["ident"] = ident
             context["sex"] = Sex(ident.sex).label
             context["age"] = ident.age_on(timezone.localdate())
-            existing = Person.objects.filter(
-                id_number_hash=crypto.blind_index(ident.number, purpose="id_number")
-            ).first()
-            if existing is not None:
-                context["existing"] = existing
-                context["existing_visible"] = Person.objects.visible_to(request.user).filter(pk=existing.pk).exists()
+            context["registered"], context["existing"] = selectors.id_number_registered(request.user, ident.number)
     return _no_store(render(request, "registry/partials/id_hint.html", context))
 
 
