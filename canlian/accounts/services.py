@@ -39,14 +39,24 @@ _PASSWORD_CLASSES = ("abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23
 TEMPORARY_PASSWORD_LENGTH = 12
 
 
-def generate_temporary_password(length: int = TEMPORARY_PASSWORD_LENGTH) -> str:
-    """A random password with every character class, for a new account or a reset (shown once)."""
+def generate_temporary_password(length: int = TEMPORARY_PASSWORD_LENGTH, *, user: User | None = None) -> str:
+    """A random password with every character class, for a new account or a reset (shown once).
+
+    Drawn again until it passes the whole password policy for `user`: a random draw can, rarely, resemble
+    the user name closely enough for the similarity rule to refuse it.
+    """
     rng = secrets.SystemRandom()
-    chars = [rng.choice(group) for group in _PASSWORD_CLASSES]
     alphabet = "".join(_PASSWORD_CLASSES)
-    chars += [rng.choice(alphabet) for _ in range(length - len(chars))]
-    rng.shuffle(chars)
-    return "".join(chars)
+    while True:
+        chars = [rng.choice(group) for group in _PASSWORD_CLASSES]
+        chars += [rng.choice(alphabet) for _ in range(length - len(chars))]
+        rng.shuffle(chars)
+        password = "".join(chars)
+        try:
+            validate_password(password, user=user)
+        except ValidationError:
+            continue
+        return password
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -149,7 +159,7 @@ def user_create(
     if password:
         _check_password(password, user)
     else:
-        password = generated = generate_temporary_password()
+        password = generated = generate_temporary_password(user=user)
     user.set_password(password)
     _full_clean(user)
     user.save()
@@ -249,7 +259,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     The user must change it at the next log-in; existing sessions end because the password changed.
     """
     _check_target(actor, user)
-    password = generate_temporary_password()
+    password = generate_temporary_password(user=user)
     before = {"must_change_password": user.must_change_password}
     user.set_password(password)
     user.must_change_password = True
