@@ -37,7 +37,8 @@ INLINE_BATCH = 50  # larger selections run as a background job with a progress b
 def _filters(form: FilterForm, *, mine: bool = False) -> selectors.Filters:
     d = form.cleaned_data if form.is_valid() else {}
     return selectors.Filters(programme=d.get("programme") or "", year=d.get("year"), status=d.get("status") or "",
-                             step=d.get("step") or "", q=d.get("q") or "", overdue=bool(d.get("overdue")), mine=mine)
+                             step=d.get("step") or "", q=d.get("q") or "", source=d.get("source") or "",
+                             overdue=bool(d.get("overdue")), mine=mine)
 
 
 def _list(request: HttpRequest, *, mine: bool, template: str, title: str) -> HttpResponse:
