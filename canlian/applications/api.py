@@ -175,12 +175,12 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[in
     return 201, _detail(selectors.application_detail(request.auth, app.pk), request.auth)
 
 
-@router.get("/{application_id}", response=DetailOut)
+@router.get("/{int:application_id}", response=DetailOut)
 def get_application(request: HttpRequest, application_id: int) -> DetailOut:
     return _detail(_get(request, application_id), request.auth)
 
 
-@router.post("/{application_id}/transitions", response=DetailOut)
+@router.post("/{int:application_id}/transitions", response=DetailOut)
 def transition(request: HttpRequest, application_id: int, payload: TransitionIn) -> DetailOut:
     app = _get(request, application_id)
     data = services.StepData(
@@ -215,7 +215,7 @@ def drafts_from_screening(request: HttpRequest, payload: DraftsIn) -> tuple[int,
     return 202, _drafts_out(job)
 
 
-@router.get("/from-screening/{job_id}", response=DraftsJobOut)
+@router.get("/from-screening/{int:job_id}", response=DraftsJobOut)
 def drafts_status(request: HttpRequest, job_id: int) -> DraftsJobOut:
     from canlian.common.models import Job
 
