@@ -335,6 +335,7 @@ def application_transition(
         application=app, transition=transition, step=from_step, from_status=from_status, to_status=app.status,
         to_step=app.step, actor=actor, opinion=opinion, at=at, overdue=was_overdue,
     )
+    Attachment.objects.filter(application=app, event__isnull=True).update(event=event)
     if transition == Transition.ADVANCE and from_step == Step.FOLLOW_UP:
         FollowUp.objects.create(application=app, visited_on=data.visited_on, method=data.method,
                                 satisfied=data.satisfied, aware=bool(data.aware), comment=data.comment.strip(),
@@ -392,7 +393,8 @@ def _sniff(head: bytes) -> str | None:
 
 @transaction.atomic
 def attachment_add(*, actor: Any, application: Application, content: bytes, name: str, kind: str) -> Attachment:
-    """Keep a scan or photo: only PDF, JPEG or PNG by their content (not the name), at most 10 MB."""
+    """Keep a scan or photo: only PDF, JPEG or PNG by their content (not the name), at most 10 MB. It belongs
+    to the current step and is recorded with the transition that ends it."""
     require(actor, "application.act")
     _check_area(actor, application)
     if application.status != Status.IN_PROGRESS:
@@ -407,9 +409,10 @@ def attachment_add(*, actor: Any, application: Application, content: bytes, name
     if content_type is None:
         raise DomainError(_("只能上传 PDF、JPG 或 PNG 文件"), field="file")
     digest = hashlib.sha256(content).hexdigest()
+    # event stays empty while the step is open: the transition that ends the step takes it (the timeline then
+    # shows the home-visit photos under "入户调查通过", and the printed form under that step's signature)
     att = Attachment(application=application, kind=kind, name=name[:200], content_type=content_type,
-                     size=len(content), sha256=digest, uploaded_by=actor, uploaded_at=timezone.now(),
-                     event=application.events.order_by("-at", "-id").first())
+                     size=len(content), sha256=digest, uploaded_by=actor, uploaded_at=timezone.now())
     att.file.save("upload", ContentFile(content), save=False)
     att.save()
     record(actor=actor, action="application.attachment_add", obj=application,
@@ -467,6 +470,9 @@ def drafts_start(*, actor: Any, run: Any, result_ids: list[int] | None = None) -
     from canlian.programmes.screening import queued_selections
 
     require(actor, "application.create")
+    if run.programme.unit == Unit.ENTERPRISE:
+        raise DomainError(_("%(c)s 以用人单位（企业）为对象，不生成个人申请，请在就业模块办理") % {
+            "c": run.programme.code})
     if result_ids:
         from canlian.programmes.screening import screening_select
 

@@ -78,6 +78,7 @@ def create(request: HttpRequest) -> HttpResponse:
     household_member = person.memberships.filter(left_on__isnull=True).select_related("household").first()
     year = timezone.localdate().year
     form = CreateForm(request.POST or None, initial={"year": year})
+    duplicate_url = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         household = None
@@ -91,10 +92,12 @@ def create(request: HttpRequest) -> HttpResponse:
                 funding_source=d["funding_source"], opinion=d["opinion"], override_reason=d["override_reason"])
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            duplicate_url = getattr(exc, "link", None)
         else:
             messages.success(request, _("申请已提交，进入“%(s)s”环节。") % {"s": app.step_label})
             return redirect(app)
-    return render(request, "applications/create.html", {"form": form, "person": person})
+    return render(request, "applications/create.html",
+                  {"form": form, "person": person, "duplicate_url": duplicate_url})
 
 
 def _detail_context(request: HttpRequest, app: object, form: TransitionForm | None = None) -> dict:
