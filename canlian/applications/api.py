@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -105,10 +106,27 @@ class ListQuery(Schema):
     year: int | None = None
     status: str = ""
     step: str = ""
+    source: str = ""
     mine: bool = False
     overdue: bool = False
     offset: int = 0
     limit: int = 50
+
+
+class DraftsIn(Schema):
+    run_id: int
+    result_ids: list[int] = []
+
+
+class DraftsJobOut(Schema):
+    job_id: int
+    status: str
+    done: int
+    total: int
+    message: str
+    created: list[int] = []
+    duplicates: list[str] = []
+    errors: list[str] = []
 
 
 class ApplicationPage(Schema):
@@ -135,7 +153,7 @@ def _detail(a: Application, user: object) -> DetailOut:
 def list_applications(request: HttpRequest, query: Query[ListQuery]) -> ApplicationPage:
     require(request.auth, "application.view")
     f = selectors.Filters(programme=query.programme, year=query.year, status=query.status, step=query.step,
-                          mine=query.mine, overdue=query.overdue)
+                          source=query.source, mine=query.mine, overdue=query.overdue)
     qs = selectors.application_list(request.auth, f)
     limit = max(1, min(query.limit, 200))
     rows = list(qs[query.offset: query.offset + limit])
@@ -157,12 +175,12 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[in
     return 201, _detail(selectors.application_detail(request.auth, app.pk), request.auth)
 
 
-@router.get("/{application_id}", response=DetailOut)
+@router.get("/{int:application_id}", response=DetailOut)
 def get_application(request: HttpRequest, application_id: int) -> DetailOut:
     return _detail(_get(request, application_id), request.auth)
 
 
-@router.post("/{application_id}/transitions", response=DetailOut)
+@router.post("/{int:application_id}/transitions", response=DetailOut)
 def transition(request: HttpRequest, application_id: int, payload: TransitionIn) -> DetailOut:
     app = _get(request, application_id)
     data = services.StepData(
@@ -173,3 +191,34 @@ def transition(request: HttpRequest, application_id: int, payload: TransitionIn)
     services.application_transition(actor=request.auth, application=app, transition=payload.transition,
                                     opinion=payload.opinion, data=data, expected_version=payload.version)
     return _detail(selectors.application_detail(request.auth, application_id), request.auth)
+
+
+def _drafts_out(job: Any) -> DraftsJobOut:
+    from canlian.common.jobs import job_snapshot
+
+    snap = job_snapshot(job)
+    result = job.result or {}
+    return DraftsJobOut(job_id=job.pk, status=job.status, done=snap.done, total=snap.total, message=snap.message,
+                        created=result.get("created", []), duplicates=result.get("duplicates", []),
+                        errors=result.get("errors", []))
+
+
+@router.post("/from-screening", response={202: DraftsJobOut})
+def drafts_from_screening(request: HttpRequest, payload: DraftsIn) -> tuple[int, DraftsJobOut]:
+    """Turn 应享未享 people of a screening run (result_ids, plus anyone already queued) into draft applications,
+    as a background job; poll GET /from-screening/{job_id}."""
+    from canlian.programmes.screening import screening_get
+
+    require(request.auth, "application.create")
+    run = screening_get(request.auth, payload.run_id)
+    job = services.drafts_start(actor=request.auth, run=run, result_ids=payload.result_ids)
+    return 202, _drafts_out(job)
+
+
+@router.get("/from-screening/{int:job_id}", response=DraftsJobOut)
+def drafts_status(request: HttpRequest, job_id: int) -> DraftsJobOut:
+    from canlian.common.models import Job
+
+    require(request.auth, "application.create")
+    job = get_object_or_404(Job, pk=job_id, owner=request.auth, kind="application.drafts")
+    return _drafts_out(job)

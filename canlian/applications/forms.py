@@ -53,6 +53,8 @@ class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *Status.choices], required=False)
     step = forms.ChoiceField(label=_("环节"), choices=[("", _("全部")), *Step.choices], required=False)
     q = forms.CharField(label=_("姓名"), required=False)
+    source = forms.ChoiceField(label=_("来源"), required=False,
+                               choices=[("", _("全部来源")), ("manual", _("窗口受理")), ("screening", _("筛查发现"))])
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:

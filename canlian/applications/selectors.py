@@ -43,6 +43,7 @@ class Filters:
     step: str = ""
     area: str = ""
     q: str = ""
+    source: str = ""
     mine: bool = False
     overdue: bool = False
 
@@ -61,6 +62,8 @@ def application_list(user: Any, f: Filters) -> QuerySet[Application]:
         qs = qs.filter(area_code__startswith=f.area)
     if f.q:
         qs = qs.filter(person__name__contains=f.q.strip())
+    if f.source:
+        qs = qs.filter(source=f.source)
     if f.overdue:
         qs = qs.filter(status=Status.IN_PROGRESS, due_on__lt=timezone.localdate())
     return qs.select_related("programme", "person", "person__community").order_by("-id")
@@ -73,6 +76,15 @@ def application_detail(user: Any, pk: int) -> Application | None:
 
 def timeline(application: Application) -> list[Any]:
     return list(application.events.select_related("actor").prefetch_related("attachments").order_by("at", "id"))
+
+
+def pending_person_ids(programme: Any, ref_date: date) -> QuerySet:
+    """Who has already applied (programmes.screening's pending hook): an application of the programme still
+    in progress, or one of the screening's year that has closed. Left out of 应享未享. Not scoped: the
+    screening scopes its own people."""
+    return (Application.objects.filter(programme=programme)
+            .filter(Q(status=Status.IN_PROGRESS) | Q(status=Status.CLOSED, year=ref_date.year))
+            .values("person_id"))
 
 
 def for_person(user: Any, person_id: int) -> list[Application]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from canlian.applications.models import ACTIVE, Application, ApplicationEvent, A
 from canlian.applications.workdays import Calendar, calendar_for
 from canlian.audit.services import record, snapshot
 from canlian.common.exceptions import Conflict, DomainError, PermissionDenied
-from canlian.common.jobs import JobOutcome, Progress, job_function
+from canlian.common.jobs import JobOutcome, Progress, job_function, job_start
 from canlian.common.money import to_yuan
 from canlian.programmes.choices import Step, Unit
 from canlian.programmes.models import Programme
@@ -94,16 +94,31 @@ def application_create(
     opinion: str = "",
     override_reason: str = "",
     source: str = "manual",
+    draft: bool = False,
     today: date | None = None,
+    at: datetime | None = None,
 ) -> Application:
     """Take an application (申请): the apply step is done by whoever enters it, and the application waits
     at the programme's next configured step.
 
+    A `draft` (from screening results: the person was found eligible but has not applied) waits at "apply"
+    itself: a caseworker passes that step once the person has confirmed and signed, or withdraws it.
+
     Eligibility is checked with the year's rule; an ineligible applicant is refused with the explanation,
     unless a district officer accepts it with a written reason (e.g. the registry is not yet up to date).
+    Applications are per person or household: a programme counted per enterprise (E2 按比例安置年审) is
+    refused and pointed to the employment module.
+
+    `at` is when the application was taken (default now): the demo and back-dated entries pass it so that
+    the timeline shows the real day; `today` defaults to its date.
     """
     require(actor, "application.create")
-    today = today or timezone.localdate()
+    at = at or timezone.now()
+    today = today or timezone.localdate(at)
+    if programme.unit == Unit.ENTERPRISE:
+        raise DomainError(_("%(c)s %(n)s 以用人单位（企业）为对象，不按个人或家庭申请，请在就业模块的按比例安置"
+                            "年审中办理（该模块尚未上线，本系统不代为建立企业申请）") % {
+            "c": programme.code, "n": programme.name}, field="programme", code="enterprise_unit")
     period = (period or str(year)).strip()
     if not in_scope(actor, person.area_code):
         raise PermissionDenied(_("申请人不在您的辖区内，不能代为申请"))
@@ -137,7 +152,7 @@ def application_create(
         override_reason = ""
 
     steps = list(programme.steps)
-    step = workflow.next_step(steps, Step.APPLY) or Step.APPLY
+    step = Step.APPLY if draft else workflow.next_step(steps, Step.APPLY) or Step.APPLY
     app = Application(
         programme=programme, person=person, household=household, year=year, period=period,
         area_code=person.area_code, funding_source=funding_source or (programme.funding_sources or [""])[0],
@@ -155,15 +170,16 @@ def application_create(
         if first is None:
             raise
         raise _duplicate_error(first) from exc
-    text = opinion or _("提交申请")
+    text = opinion or (_("生成草稿申请，待申请人确认") if draft else _("提交申请"))
     if override_reason:
         text = f"{text}（资格不符仍予受理：{override_reason}）"
     ApplicationEvent.objects.create(
         application=app, transition=Transition.CREATE, step=Step.APPLY, from_status="", to_status=app.status,
-        to_step=app.step, actor=actor, opinion=text, at=timezone.now(),
+        to_step=app.step, actor=actor, opinion=text, at=at,
     )
     record(actor=actor, action="application.create", obj=app, after=snapshot(app, [
-        "programme", "person", "household", "year", "period", "status", "step", "eligible", "eligibility_override"]))
+        "programme", "person", "household", "year", "period", "status", "step", "source", "eligible",
+        "eligibility_override"]))
     return app
 
 
@@ -263,13 +279,16 @@ def application_transition(
     data: StepData | None = None,
     expected_version: int | None = None,
     today: date | None = None,
+    at: datetime | None = None,
 ) -> Application:
     """Perform one transition of the state machine (advance, return, reject, withdraw, reopen).
 
     `expected_version`, when given, is the version the user saw: if someone else moved the application
-    in between, the user is told instead of acting on a stale page.
+    in between, the user is told instead of acting on a stale page. `at` is when it was done (default now;
+    the demo passes the day's time), `today` defaults to its date; lateness is judged on that day.
     """
-    today = today or timezone.localdate()
+    at = at or timezone.now()
+    today = today or timezone.localdate(at)
     data = data or StepData()
     pk = application.pk if isinstance(application, Application) else application
     app = (Application.objects.select_for_update(of=("self",)).select_related("programme", "person")
@@ -298,7 +317,7 @@ def application_transition(
         reopen_step = app.step
     status, step = _target(app, transition, reopen_step)
     before = snapshot(app, TRACKED)
-    was_overdue = app.is_overdue
+    was_overdue = app.status == Status.IN_PROGRESS and app.due_on is not None and app.due_on < today
     moved = step != app.step or status != app.status
     changes.update(status=status, step=step)
     if status == Status.IN_PROGRESS and (moved or transition == Transition.REOPEN):
@@ -314,8 +333,9 @@ def application_transition(
     app.refresh_from_db()
     event = ApplicationEvent.objects.create(
         application=app, transition=transition, step=from_step, from_status=from_status, to_status=app.status,
-        to_step=app.step, actor=actor, opinion=opinion, at=timezone.now(), overdue=was_overdue,
+        to_step=app.step, actor=actor, opinion=opinion, at=at, overdue=was_overdue,
     )
+    Attachment.objects.filter(application=app, event__isnull=True).update(event=event)
     if transition == Transition.ADVANCE and from_step == Step.FOLLOW_UP:
         FollowUp.objects.create(application=app, visited_on=data.visited_on, method=data.method,
                                 satisfied=data.satisfied, aware=bool(data.aware), comment=data.comment.strip(),
@@ -360,7 +380,7 @@ def batch_job(*, job: Any, progress: Progress, ids: list[int], transition: str, 
     done, errors = application_batch(actor=job.owner, ids=ids, transition=transition, opinion=opinion,
                                      progress=progress)
     message = _("已办理 %(d)s 件，未办理 %(e)s 件") % {"d": done, "e": len(errors)}
-    return JobOutcome(message=message, result={"done": done, "errors": errors[:200],
+    return JobOutcome(message=message, result={"done": done, "errors": errors[:200], "warnings": errors[:200],
                                                "next_url": reverse("applications:list")})
 
 
@@ -373,7 +393,8 @@ def _sniff(head: bytes) -> str | None:
 
 @transaction.atomic
 def attachment_add(*, actor: Any, application: Application, content: bytes, name: str, kind: str) -> Attachment:
-    """Keep a scan or photo: only PDF, JPEG or PNG by their content (not the name), at most 10 MB."""
+    """Keep a scan or photo: only PDF, JPEG or PNG by their content (not the name), at most 10 MB. It belongs
+    to the current step and is recorded with the transition that ends it."""
     require(actor, "application.act")
     _check_area(actor, application)
     if application.status != Status.IN_PROGRESS:
@@ -388,9 +409,10 @@ def attachment_add(*, actor: Any, application: Application, content: bytes, name
     if content_type is None:
         raise DomainError(_("只能上传 PDF、JPG 或 PNG 文件"), field="file")
     digest = hashlib.sha256(content).hexdigest()
+    # event stays empty while the step is open: the transition that ends the step takes it (the timeline then
+    # shows the home-visit photos under "入户调查通过", and the printed form under that step's signature)
     att = Attachment(application=application, kind=kind, name=name[:200], content_type=content_type,
-                     size=len(content), sha256=digest, uploaded_by=actor, uploaded_at=timezone.now(),
-                     event=application.events.order_by("-at", "-id").first())
+                     size=len(content), sha256=digest, uploaded_by=actor, uploaded_at=timezone.now())
     att.file.save("upload", ContentFile(content), save=False)
     att.save()
     record(actor=actor, action="application.attachment_add", obj=application,
@@ -426,3 +448,118 @@ def holiday_delete(*, actor: Any, holiday: Holiday) -> None:
            object_repr=text, before=before)
 
 
+
+
+# --- draft applications from screening results (应享未享) ----------------------------------------------------------
+
+
+@dataclass
+class DraftReport:
+    """What turning a screening's queue into drafts did: created ids, duplicates (person, existing id), errors."""
+
+    created: list[int]
+    duplicates: list[tuple[str, int]]
+    errors: list[str]
+
+
+def drafts_start(*, actor: Any, run: Any, result_ids: list[int] | None = None) -> Any:
+    """Start the background job that turns the run's queued selections into draft applications.
+
+    Registered with programmes.screening.register_drafts, so the screening screen and API reach it without
+    programmes importing applications."""
+    from canlian.programmes.screening import queued_selections
+
+    require(actor, "application.create")
+    if run.programme.unit == Unit.ENTERPRISE:
+        raise DomainError(_("%(c)s 以用人单位（企业）为对象，不生成个人申请，请在就业模块办理") % {
+            "c": run.programme.code})
+    if result_ids:
+        from canlian.programmes.screening import screening_select
+
+        screening_select(actor=actor, run=run, result_ids=result_ids)
+    ids = list(queued_selections(run).order_by("id").values_list("pk", flat=True))
+    if not ids:
+        raise DomainError(_("没有待生成草稿申请的应享未享人员：请先勾选人员"))
+    title = _("为 %(c)s 筛查结果生成 %(n)s 件草稿申请") % {"c": run.programme.code, "n": len(ids)}
+    return job_start(actor=actor, kind="application.drafts", title=title,
+                     func_path="canlian.applications.services.drafts_job",
+                     params={"run_id": run.pk, "selection_ids": ids})
+
+
+def applications_from_screening(
+    *, actor: Any, run_id: int, selection_ids: Iterable[int], progress: Progress | None = None,
+    today: date | None = None,
+) -> DraftReport:
+    """Turn queued screening selections into draft applications (source "screening", waiting at "apply").
+
+    Each goes through application_create in its own savepoint (scope, eligibility with the year's rule,
+    audit) and marks its selection with the new application's id; someone who already has an application
+    for the programme and period is reported as a duplicate and the selection points to that application;
+    anything else refused (moved away, no longer eligible, no household) stays queued and is listed.
+    """
+    from canlian.programmes.models import ScreeningRun
+    from canlian.programmes.screening import queued_selections, selection_consume
+
+    require(actor, "application.create")
+    run = ScreeningRun.objects.visible_to(actor).select_related("programme").filter(pk=run_id).first()
+    if run is None:
+        raise PermissionDenied(_("该筛查不在您的辖区内"))
+    rows = list(queued_selections(run).filter(pk__in=list(selection_ids))
+                .select_related("person", "person__community").order_by("id"))
+    programme, year = run.programme, run.ref_date.year
+    households: dict[int, Household] = {}
+    if programme.unit == Unit.HOUSEHOLD:
+        from canlian.registry.models import HouseholdMember
+
+        households = {m.person_id: m.household for m in HouseholdMember.objects.filter(
+            person_id__in=[r.person_id for r in rows], left_on__isnull=True).select_related("household")}
+    if progress is not None:
+        progress.start(len(rows), _("生成草稿申请 %(n)s 件") % {"n": len(rows)})
+    report = DraftReport(created=[], duplicates=[], errors=[])
+    for row in rows:
+        person = row.person
+        try:
+            with transaction.atomic():
+                try:
+                    app = application_create(
+                        actor=actor, person=person, programme=programme, year=year,
+                        household=households.get(person.pk), source="screening", draft=True, today=today,
+                        opinion=_("筛查发现应享未享（基准日 %(d)s），生成草稿申请，待申请人确认") % {
+                            "d": run.ref_date.isoformat()})
+                    app_id, created = app.pk, True
+                except Conflict:
+                    first = duplicate_of(person=person, programme=programme, period=str(year),
+                                         household=households.get(person.pk))
+                    if first is None:
+                        raise
+                    app_id, created = first.pk, False
+                if not selection_consume(actor=actor, selection_id=row.pk, application_id=app_id, created=created):
+                    raise Conflict(_("已由另一任务处理"))
+        except DomainError as exc:
+            report.errors.append(f"{person.name}：{exc.message}")
+        else:
+            if created:
+                report.created.append(app_id)
+            else:
+                report.duplicates.append((person.name, app_id))
+        if progress is not None:
+            progress.advance()
+    record(actor=actor, action="screening.drafts", obj=run,
+           after={"created": len(report.created), "duplicates": len(report.duplicates),
+                  "errors": len(report.errors)},
+           message=_("生成草稿申请 %(c)s 件，已有申请 %(d)s 人，未生成 %(e)s 人") % {
+               "c": len(report.created), "d": len(report.duplicates), "e": len(report.errors)})
+    return report
+
+
+@job_function
+def drafts_job(*, job: Any, progress: Progress, run_id: int, selection_ids: list[int]) -> JobOutcome:
+    report = applications_from_screening(actor=job.owner, run_id=run_id, selection_ids=selection_ids,
+                                         progress=progress)
+    message = _("已生成草稿申请 %(c)s 件；已有本期申请 %(d)s 人（不重复生成）；未生成 %(e)s 人") % {
+        "c": len(report.created), "d": len(report.duplicates), "e": len(report.errors)}
+    duplicates = [_("%(n)s：已有申请（编号 %(id)s）") % {"n": n, "id": i} for n, i in report.duplicates]
+    return JobOutcome(message=message, result={
+        "created": report.created, "duplicates": duplicates[:200], "errors": report.errors[:200],
+        "warnings": (duplicates + report.errors)[:200],
+        "next_url": reverse("applications:list") + "?source=screening&step=apply"})

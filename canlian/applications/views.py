@@ -37,7 +37,8 @@ INLINE_BATCH = 50  # larger selections run as a background job with a progress b
 def _filters(form: FilterForm, *, mine: bool = False) -> selectors.Filters:
     d = form.cleaned_data if form.is_valid() else {}
     return selectors.Filters(programme=d.get("programme") or "", year=d.get("year"), status=d.get("status") or "",
-                             step=d.get("step") or "", q=d.get("q") or "", overdue=bool(d.get("overdue")), mine=mine)
+                             step=d.get("step") or "", q=d.get("q") or "", source=d.get("source") or "",
+                             overdue=bool(d.get("overdue")), mine=mine)
 
 
 def _list(request: HttpRequest, *, mine: bool, template: str, title: str) -> HttpResponse:
@@ -77,6 +78,7 @@ def create(request: HttpRequest) -> HttpResponse:
     household_member = person.memberships.filter(left_on__isnull=True).select_related("household").first()
     year = timezone.localdate().year
     form = CreateForm(request.POST or None, initial={"year": year})
+    duplicate_url = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         household = None
@@ -90,10 +92,12 @@ def create(request: HttpRequest) -> HttpResponse:
                 funding_source=d["funding_source"], opinion=d["opinion"], override_reason=d["override_reason"])
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            duplicate_url = getattr(exc, "link", None)
         else:
             messages.success(request, _("申请已提交，进入“%(s)s”环节。") % {"s": app.step_label})
             return redirect(app)
-    return render(request, "applications/create.html", {"form": form, "person": person})
+    return render(request, "applications/create.html",
+                  {"form": form, "person": person, "duplicate_url": duplicate_url})
 
 
 def _detail_context(request: HttpRequest, app: object, form: TransitionForm | None = None) -> dict:

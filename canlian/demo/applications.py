@@ -3,13 +3,21 @@ closed ones with follow-up visits, so that every inbox, list and rate has realis
 
 Everything goes through the application services (so the timeline and the audit trail are real); the
 coordinators' and street officers' own areas get a share of the cases so their inboxes are not empty.
+
+Dates: the demo's "now" is the registry demo's anchor, the earlier of 31 December of the demo year and
+today. Finished cases start on working days spread over the year; open cases start a few weeks before the
+anchor. Each step is done after a number of working days drawn mostly within the programme's time limit
+(sometimes beyond it, which the timeline marks as late), at an office-hour time, so the due dates and the
+overdue lists read as real work. Every date and time comes from the seeded random source (plan()).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
-from datetime import date, timedelta
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -17,6 +25,7 @@ from canlian.accounts.choices import Role
 from canlian.accounts.scoping import in_scope
 from canlian.applications.choices import Satisfaction, Status, Transition, VisitMethod
 from canlian.applications.services import StepData, application_create, application_transition
+from canlian.applications.workdays import Calendar
 from canlian.applications.workflow import STEP_ROLES
 from canlian.common.exceptions import DomainError
 from canlian.demo.context import DemoContext
@@ -32,6 +41,8 @@ MIX: dict[str, tuple[int, str]] = {
     "R5": (10, "康复训练"), "E4": (5, "3000.00"),
 }
 MAX_CASES = 400
+LATE_SHARE = 0.15  # steps done after their time limit
+OFFICE = ZoneInfo("Asia/Shanghai")
 
 
 def _actor(users: dict, step: str, person: Person) -> object:
@@ -42,6 +53,90 @@ def _actor(users: dict, step: str, person: Person) -> object:
             return user
     return next(u for u in users.values() if u.role in roles and u.role in
                 (Role.DISTRICT_OFFICER, Role.LEADER, Role.FINANCE))
+
+
+def demo_today(year: int) -> date:
+    """The demo's "now": the end of the demo year, or today while the demo year is still running."""
+    return min(date(year, 12, 31), timezone.localdate())
+
+
+@dataclass
+class Plan:
+    """When one case is taken and when each of its later steps is done (the last may be a reject/withdraw)."""
+
+    outcome: str
+    stop: int
+    started: date
+    days: list[date]
+
+
+def _working_day_on_or_after(cal: Calendar, d: date) -> date:
+    while not cal.is_workday(d):
+        d += timedelta(days=1)
+    return d
+
+
+def _working_days_before(cal: Calendar, end: date, n: int) -> date:
+    d = end
+    while n > 0:
+        d -= timedelta(days=1)
+        if cal.is_workday(d):
+            n -= 1
+    return d
+
+
+def plan(rng: random.Random, *, steps: list[str], step_days: dict[str, int], year: int, anchor: date,
+         cal: Calendar, waiting_at: int | None = None) -> Plan:
+    """Draw one case's outcome and dates. Pure: the same random state gives the same plan.
+
+    A step waits a number of working days within its limit (or, for LATE_SHARE of the steps, a few beyond
+    it); steps without a limit take one to three working days. Nothing is done after the anchor: a case
+    whose next step would fall later stays open there. `waiting_at` forces an open case at that step index.
+    """
+    outcome = rng.choices(["open", "closed", "rejected", "withdrawn"], weights=[50, 35, 10, 5])[0]
+    stop = rng.randrange(1, len(steps)) if outcome != "closed" else len(steps)
+    if waiting_at is not None:
+        outcome, stop = "open", waiting_at
+    # the steps passed (from the one after "apply" up to stop), then the closing reject/withdraw if any
+    waits = steps[1:stop] + ([steps[stop]] if outcome in ("rejected", "withdrawn") else [])
+    gaps = []
+    for step in waits:
+        limit = step_days.get(step) or 3
+        late = rng.random() < LATE_SHARE
+        gaps.append(rng.randint(limit + 1, limit + 6) if late else rng.randint(1, max(1, limit - 1)))
+    first = date(year, 1, 2)
+    if outcome == "open":
+        # still waiting at steps[stop] on the anchor: for a while within its limit, or (a quarter) beyond it
+        limit = step_days.get(steps[stop]) or 3
+        sitting = rng.randint(limit + 1, limit + 8) if rng.random() < 0.25 else rng.randint(0, limit)
+        started = _working_days_before(cal, anchor, sum(gaps) + sitting)
+    else:
+        latest = max(first, anchor - timedelta(days=30 + 12 * stop))
+        started = first + timedelta(days=rng.randint(0, (latest - first).days))
+    started = _working_day_on_or_after(cal, max(first, started))
+    days: list[date] = []
+    day = started
+    for n in gaps:
+        day = cal.add(day, n)
+        if day > anchor:
+            break
+        days.append(day)
+    return Plan(outcome=outcome, stop=stop, started=started, days=days)
+
+
+class _Clock:
+    """Office-hour times for one case's events, strictly increasing."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng, self.last = rng, datetime.min.replace(tzinfo=OFFICE)
+
+    def at(self, day: date) -> datetime:
+        minutes = self.rng.randint(8 * 60 + 30, 17 * 60 + 20)
+        moment = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=OFFICE)
+        if moment <= self.last:
+            moment = self.last + timedelta(minutes=self.rng.randint(5, 40))
+        self.last = moment
+        return moment
 
 
 def build(ctx: DemoContext) -> None:
@@ -64,46 +159,53 @@ def build(ctx: DemoContext) -> None:
         ctx.rng.shuffle(pool)
         wanted = max(1, budget * share // total_share)
         cases += [(code, p) for p in list(dict.fromkeys(near + pool))[:wanted]]
-    today = timezone.localdate()
+    anchor = demo_today(ctx.year)
+    cal = Calendar(date(ctx.year, 1, 1), date(ctx.year + 1, 3, 31))
     made = {"cases": 0, "closed": 0, "rejected": 0, "withdrawn": 0, "overdue": 0}
+    waiting = set(local_areas)  # each coordinator's community gets one case waiting for acceptance (受理)
     for code, person in cases:
         programme = programmes[code]
         steps = list(programme.steps)
-        # where this case ends: a step still open, or closed, rejected, withdrawn
-        outcome = ctx.rng.choices(["open", "closed", "rejected", "withdrawn"], weights=[50, 35, 10, 5])[0]
-        stop = ctx.rng.randrange(1, len(steps)) if outcome != "closed" else len(steps)
-        # open cases started recently (some beyond their time limit); finished ones in the demo year
-        started = today - timedelta(days=ctx.rng.randint(0, 8 + 3 * stop)) if outcome == "open" else \
-            date(ctx.year, ctx.rng.randint(1, 9), ctx.rng.randint(1, 28))
+        area = next((a for a in waiting if person.area_code.startswith(a)), None)
+        waiting.discard(area)
+        p = plan(ctx.rng, steps=steps, step_days=programme.step_days or {}, year=ctx.year, anchor=anchor, cal=cal,
+                 waiting_at=1 if area else None)
+        clock = _Clock(ctx.rng)
         requested = MIX[programme.code][1]
         amount = requested if requested[0].isdigit() else None
         try:
             app = application_create(
                 actor=_actor(users, "apply", person), person=person, programme=programme, year=ctx.year,
                 requested_amount=amount, items="" if amount else requested, opinion="本人申请，材料齐全",
-                today=started)
-            day = started
-            while app.status == Status.IN_PROGRESS and steps.index(app.step) < stop:
-                day = min(day + timedelta(days=ctx.rng.randint(1, 4)), today)
+                today=p.started, at=clock.at(p.started))
+        except (DomainError, StopIteration):
+            continue
+        closing = p.outcome in ("rejected", "withdrawn") and len(p.days) == len(steps[1:p.stop]) + 1
+        for i, day in enumerate(p.days):
+            if app.status != Status.IN_PROGRESS:
+                break
+            if closing and i == len(p.days) - 1:
+                transition, reason = ((Transition.REJECT, "经入户调查，家庭收入超过标准")
+                                      if p.outcome == "rejected" else (Transition.WITHDRAW, "申请人主动撤回"))
+                data, opinion = StepData(), reason
+            else:
+                transition, opinion = Transition.ADVANCE, "同意"
                 data = StepData(
                     delivered_on=day, delivered_amount=Decimal(amount) if amount else None,
                     delivered_items="" if amount else requested, visited_on=day,
                     method=ctx.rng.choice(VisitMethod.values),
                     satisfied=ctx.rng.choices(Satisfaction.values, weights=[80, 15, 5])[0],
                     aware=ctx.rng.random() < 0.85, comment="")
+            try:
                 app = application_transition(actor=_actor(users, app.step, person), application=app,
-                                             transition=Transition.ADVANCE, opinion="同意", data=data, today=day)
-            if outcome in ("rejected", "withdrawn") and app.status == Status.IN_PROGRESS:
-                transition, reason = ((Transition.REJECT, "经入户调查，家庭收入超过标准")
-                                      if outcome == "rejected" else (Transition.WITHDRAW, "申请人主动撤回"))
-                with suppress(DomainError):
-                    app = application_transition(actor=_actor(users, app.step, person), application=app,
-                                                 transition=transition, opinion=reason, today=day)
-        except (DomainError, StopIteration):
-            continue
+                                             transition=transition, opinion=opinion, data=data, today=day,
+                                             at=clock.at(day))
+            except (DomainError, StopIteration):
+                break  # e.g. a step the demo's users may not do: the case waits there
         made["cases"] += 1
         made["closed"] += app.status == Status.CLOSED
         made["rejected"] += app.status == Status.REJECTED
         made["withdrawn"] += app.status == Status.WITHDRAWN
-        made["overdue"] += app.is_overdue
-    ctx.say("申请：{cases} 件（已办结 {closed}，不予通过 {rejected}，撤回 {withdrawn}，逾期 {overdue}）".format(**made))
+        made["overdue"] += app.status == Status.IN_PROGRESS and app.due_on is not None and app.due_on < anchor
+    text = "申请：{cases} 件（已办结 {closed}，不予通过 {rejected}，撤回 {withdrawn}，截至 {day} 逾期 {overdue}）"
+    ctx.say(text.format(day=anchor.isoformat(), **made))

@@ -5,9 +5,13 @@ pending-application hook as Exists), ids streamed in chunks and written with bul
 应退未退 come from explain() over facts loaded for a whole chunk at once (schema.facts_for_many: a fixed
 number of queries per chunk). A run keeps the rule version and the time its results were computed with.
 
-Pending applications: 应享未享 leaves out people who have already applied. The applications module is not
-in this tree yet; it registers a provider with ``register_pending(provider)``, a function
-``(programme, ref_date) -> QuerySet`` of *person ids* with an open application, which is excluded here.
+Pending applications: 应享未享 leaves out people who have already applied. The applications module
+registers a provider with ``register_pending(provider)``, a function ``(programme, ref_date) -> QuerySet`` of
+*person ids* with an open application, which is excluded here.
+
+Draft applications: selected 应享未享 people are queued (ScreeningSelection); the applications module
+registers a starter with ``register_drafts(starter)`` that turns the queue into draft applications in a
+background job and marks each row with ``selection_consume``. This module never imports applications.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from canlian.audit.services import record
 from canlian.common.exceptions import DomainError, PermissionDenied
 from canlian.common.jobs import JobOutcome, Progress, job_function, job_start
 from canlian.common.models import Job
-from canlian.programmes.choices import RuleStatus, ScreeningKind, ScreeningStatus
+from canlian.programmes.choices import RuleStatus, ScreeningKind, ScreeningStatus, SelectionStatus
 from canlian.programmes.eligibility import compiled, published_rule
 from canlian.programmes.models import Enrolment, Programme, RuleVersion, ScreeningResult, ScreeningRun
 from canlian.programmes.rules import RuleContext
@@ -44,6 +48,16 @@ def register_pending(provider: PendingProvider) -> None:
     """The applications module registers who has an open application (excluded from 应享未享)."""
     if provider not in _PENDING:
         _PENDING.append(provider)
+
+
+DraftStarter = Callable[..., Job]
+_DRAFTS: list[DraftStarter] = []
+
+
+def register_drafts(starter: DraftStarter) -> None:
+    """The applications module registers ``starter(*, actor, run, result_ids) -> Job`` (draft applications)."""
+    if starter not in _DRAFTS:
+        _DRAFTS.append(starter)
 
 
 def _pending_q(programme: Programme, ref_date: date) -> Q:
@@ -292,8 +306,8 @@ EXPORT_HEADERS = ["类型", "姓名", "身份证号（脱敏）", "街道", "社
 def screening_select(*, actor: Any, run: ScreeningRun, result_ids: list[int]) -> int:
     """Queue selected 应享未享 people for draft applications (ScreeningSelection, status queued).
 
-    The applications module is not built yet: it will consume this queue. 应退未退 rows are not queued (they
-    need a stop, not an application). Rows already queued are skipped. Returns how many were queued.
+    The applications module consumes this queue (drafts_start). 应退未退 rows are not queued (they need a
+    stop, not an application). Rows already queued are skipped. Returns how many were queued.
     """
     from canlian.programmes.models import ScreeningSelection
 
@@ -310,3 +324,36 @@ def screening_select(*, actor: Any, run: ScreeningRun, result_ids: list[int]) ->
                after={"queued": [s.person_id for s in selections]},
                message=_("选择 %(n)d 人待生成草稿申请") % {"n": len(selections)})
     return len(selections)
+
+
+def drafts_start(*, actor: Any, run: ScreeningRun, result_ids: list[int] | None) -> Job | None:
+    """Queue the selected people (result_ids; None: nobody new) and start turning every queued row of the run
+    into a draft application, as a background job of the applications module. None when that module has not
+    registered (the rows stay queued)."""
+    if result_ids:
+        screening_select(actor=actor, run=run, result_ids=result_ids)
+    if not _DRAFTS:
+        return None
+    return _DRAFTS[0](actor=actor, run=run, result_ids=None)
+
+
+def queued_selections(run: ScreeningRun) -> QuerySet:
+    """The run's rows still waiting for a draft application."""
+    from canlian.programmes.models import ScreeningSelection
+
+    return ScreeningSelection.objects.filter(result__run=run, status=SelectionStatus.QUEUED)
+
+
+def selection_consume(*, actor: Any, selection_id: int, application_id: int, created: bool) -> bool:
+    """Mark one queued row as consumed by application `application_id` (a new draft, or the person's existing
+    application for the same period when `created` is False). A conditional UPDATE: False when another run of
+    the job consumed it first, so the caller rolls its draft back. Runs inside the caller's transaction."""
+    from canlian.programmes.models import ScreeningSelection
+
+    changed = ScreeningSelection.objects.filter(pk=selection_id, status=SelectionStatus.QUEUED).update(
+        status=SelectionStatus.CONSUMED, application_id=application_id)
+    if changed:
+        record(actor=actor, action="screening.selection_consume", object_type="programmes.screeningselection",
+               object_id=selection_id, object_repr=str(selection_id),
+               after={"application": application_id, "created": created})
+    return changed == 1

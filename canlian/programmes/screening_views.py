@@ -69,6 +69,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "areas": areas, "categories": CATEGORY_NAMES.items(), "grades": GRADE_NAMES.items(),
         "next_url": f"?{urlencode({**filters.as_params(), 'after': next_cursor})}" if next_cursor else None,
         "export_query": urlencode(filters.as_params()), "can_run": can(request.user, "screening.run"),
+        "queued": screening.queued_selections(run).count() if run.status == ScreeningStatus.DONE else 0,
         **_status(run),
     }
     return render(request, "programmes/screening_detail.html", context)
@@ -95,14 +96,18 @@ def screening_export(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("screening.run")
 @require_POST
 def screening_select(request: HttpRequest, pk: int) -> HttpResponse:
+    """生成草稿申请: queue the ticked 应享未享 people and start the job that turns the run's queue into draft
+    applications (registered by the applications module); its progress page lists duplicates and refusals."""
     run = screening.screening_get(request.user, pk)
     ids = [int(v) for v in request.POST.getlist("result") if v.isdigit()]
-    queued = screening.screening_select(actor=request.user, run=run, result_ids=ids)
-    if queued:
-        messages.success(request, _("已将 %(n)d 人加入“待生成草稿申请”队列。申请办理模块上线后将据此生成草稿申请。")
-                         % {"n": queued})
+    try:
+        job = screening.drafts_start(actor=request.user, run=run, result_ids=ids)
+    except DomainError as error:
+        messages.error(request, error.message)
     else:
-        messages.error(request, _("没有选中可加入队列的应享未享人员。"))
+        if job is not None:
+            return redirect("jobs:detail", pk=job.pk)
+        messages.success(request, _("已将选中人员加入“待生成草稿申请”队列。"))
     return redirect(request.POST.get("back") or run_url(run))
 
 

@@ -74,3 +74,28 @@ def test_r1_from_intake_to_approval(page, users, areas) -> None:
     assert "浏览器申请人" not in page.content()
     response = page.goto(url)
     assert response is not None and response.status == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_screening_results_become_draft_applications(page, users, areas) -> None:
+    for i in range(2):
+        r1_person(areas.community_a1, name=f"筛查对象{i}")
+    _as(page, users.a[Role.STREET_OFFICER])
+    page.goto(page.base_url + "/programmes/screening/")
+    page.select_option("#id_programme", label="R1 困难精神残疾人药费补助")
+    page.fill("#id_ref_date", "2025-03-01")
+    page.get_by_role("button", name="开始筛查").click()
+    page.locator("#missing-count").wait_for()
+    assert page.locator("#missing-count").inner_text() == "2"
+    page.locator("input[data-check-all=result]").check()
+    page.get_by_role("button", name="生成草稿申请").click()
+    page.get_by_text("已生成草稿申请 2 件").wait_for()
+    screenshot(page, "screening-drafts-job")
+    page.get_by_role("link", name="查看结果").click()
+    assert Application.objects.filter(source="screening", step="apply").count() == 2
+    first = Application.objects.order_by("id").first()
+    page.get_by_role("link", name=str(first.pk), exact=True).click()
+    _pass_step(page, "申请通过", "申请人已签字确认", "受理")
+    first.refresh_from_db()
+    assert first.step == "accept"

@@ -175,6 +175,11 @@ def test_attachment_checked_hashed_and_private(users, areas, settings) -> None:
         attachment_add(actor=users.b[Role.COMMUNITY_COORDINATOR], application=app, content=PNG, name="x.png",
                        kind="photo")
     assert Attachment.objects.count() == 1
+    # the photo belongs to the home survey: the transition that ends that step records it
+    assert att.event is None
+    moved = application_transition(actor=coord, application=app, transition=Transition.ADVANCE, opinion="属实")
+    att.refresh_from_db()
+    assert att.event == moved._event and att.event.step == "home_survey"
 
 
 def test_inbox_counts_due_and_overdue_for_my_steps(users, areas) -> None:

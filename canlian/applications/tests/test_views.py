@@ -65,6 +65,9 @@ def test_create_screen_and_person_page(users, areas, client_for) -> None:
     assert "申请记录" in html and f"/applications/{app.pk}/" in html
     duplicate = client.post(f"/applications/new/?person={person.pk}", {"programme": "R1", "year": 2024})
     assert "请勿重复申请" in duplicate.content.decode()
+    assert f'<a class="btn" href="/applications/{app.pk}/">查看已有的申请</a>' in duplicate.content.decode()
+    enterprise = client.post(f"/applications/new/?person={person.pk}", {"programme": "E2", "year": 2024})
+    assert "就业模块" in enterprise.content.decode() and Application.objects.count() == 1
     assert client_for(users.b[Role.COMMUNITY_COORDINATOR]).get(f"/applications/new/?person={person.pk}").status_code \
         == 404
 
