@@ -147,7 +147,7 @@ def format_value(value: Any, spec: str) -> str:
     return str(value)
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?::([a-z0-9]+))?\}")
+_PLACEHOLDER = re.compile(r"\{([\w.\-]+)(?::([a-z0-9]+))?\}")
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]")
 
 

@@ -4,8 +4,9 @@ applications services, walked step by step to delivery. No direct row inserts.""
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from canlian.accounts.choices import Role
 from canlian.applications.choices import Status, Transition
@@ -19,6 +20,7 @@ from canlian.registry.services import household_add_member, household_create, lo
 from canlian.registry.tests.factories import new_id_number
 
 _names = itertools.count(1)
+DAY = datetime(2024, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # "now" while 2024's records are entered
 ROLE_AT = {"approve": Role.LEADER}
 
 

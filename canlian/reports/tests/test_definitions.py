@@ -79,11 +79,12 @@ FIGURES = {
 
 
 def test_optional_segments_drop_on_missing_zero_or_false_and_missing_is_reported() -> None:
-    text, missing = render("完成{R1.done}人[[，超目标任务{R1.over}人]][[，完成率{R1.rate:pct}]][[，资金{R1.amount:wan}万元]]"
-                           "[[{R1.flag:if}（区级）]]", FIGURES)
+    text, missing = render("完成{R1.done}人[[，超目标任务{R1.over}人]][[，完成率{R1.rate:pct}]]"
+                           "[[，资金{R1.amount:wan}万元]][[{R1.flag:if}（区级）]]", FIGURES)
     assert text == "完成301人，超目标任务1人，完成率100.33%（区级）"
     assert missing == ["R1.amount"]
-    text, missing = render("{R3.done}人[[，超目标{R3.over}人]][[{R3.flag:if}（区级）]][[，完成率{R3.rate:pct}]]", FIGURES)
+    text, missing = render("{R3.done}人[[，超目标{R3.over}人]][[{R3.flag:if}（区级）]]"
+                           "[[，完成率{R3.rate:pct}]]", FIGURES)
     assert (text, missing) == ("0人", ["R3.rate"])
 
 
