@@ -44,3 +44,18 @@ def test_command_period_area_and_stdout(users, areas) -> None:
         call_command("annual_report", "--year", "2024", "--area", "999999")
     with pytest.raises(CommandError):
         call_command("annual_report", "--start", "2024-05-01", "--end", "2024-04-01")
+
+
+def test_docx_sets_the_east_asian_font(preloaded, tmp_path) -> None:
+    from docx.oxml.ns import qn
+
+    out = tmp_path / "r.docx"
+    call_command("annual_report", "--year", "2024", "--docx", out, stderr=io.StringIO())
+    document = Document(str(out))
+    title, body = document.paragraphs[0].runs[0], document.paragraphs[2].runs[0]
+    assert title._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert body._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    headings = [p.text for p in document.paragraphs]
+    assert headings[3] == "一、2024年工作完成情况"
+    assert headings.index("（一）加强党的领导和建设") < headings.index("（二）提升残疾人康复质量")
+    assert "附：系统尚未记录、需人工补充的内容" in headings

@@ -104,3 +104,27 @@ def test_street_officer_report_is_of_their_street(users, client_for, delivered,
     job = Job.objects.get(kind="annual_report")
     data = json.loads(b"".join(street.get(reverse("reports:job_file", args=[job.pk, "json"])).streaming_content))
     assert data["area"]["name"] == "甲街道" and data["programmes"]["R1"]["people"] == 1
+
+
+def test_report_queries_do_not_grow_with_the_records(users, areas, django_assert_max_num_queries) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from canlian.reports.definitions import Period
+    from canlian.reports.report import build
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            build(period=Period.year(2024), user=users.a[Role.LEADER])
+        return len(ctx.captured_queries)
+
+    with time_machine.travel(DAY, tick=False):
+        walk(users, register_person(users, areas.community_a1), "R1", year=2024, delivered_on=date(2024, 4, 2))
+        few = count()
+        for community in (areas.community_a2, areas.community_b1, areas.community_b1):
+            walk(users, register_person(users, community), "R1", year=2024, delivered_on=date(2024, 6, 2))
+            walk(users, register_person(users, community, category=4, low_income=""), "L1", year=2024,
+                 delivered_on=date(2024, 9, 2), amount="260")
+    assert count() == few
+    with django_assert_max_num_queries(25):
+        build(period=Period.year(2024), user=users.a[Role.LEADER])
