@@ -95,6 +95,14 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
     "application.override": (gettext_lazy("对资格不符的申请说明理由后仍予受理"), frozenset({R.DISTRICT_OFFICER})),
     "application.overdue": (gettext_lazy("查看全区逾期未办的申请（督办）"), frozenset({R.DISTRICT_OFFICER, R.LEADER})),
     "holiday.manage": (gettext_lazy("维护法定节假日和调休上班日"), frozenset({R.ADMIN})),
+    "report.view": (
+        gettext_lazy("查看本辖区的统计分析（目标完成、资金、月度趋势、分街道、逾期）"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.AUDITOR}),
+    ),
+    "report.generate": (
+        gettext_lazy("生成并下载本辖区的年度工作总结（Word、Excel、JSON）"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.STREET_OFFICER}),
+    ),
 }
 
 

@@ -113,8 +113,10 @@ def inbox_items(user: Any) -> list[InboxItem]:
 
 
 def delivered_counts(*, user: Any, year: int, programme_ids: list[int]) -> dict[int, int]:
-    """Units done per programme in the year inside the user's area: applications past 'deliver'."""
-    rows = (visible(user).filter(year=year, programme_id__in=programme_ids, delivered_on__isnull=False)
+    """Units done per programme in the year inside the user's area: applications past 'deliver', counted by
+    the year they were delivered in — the annual report's definition (canlian/reports/definitions.py), so
+    the programme page and the summary agree even when a case of one year is delivered in the next."""
+    rows = (visible(user).filter(delivered_on__year=year, programme_id__in=programme_ids)
             .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
             .values("programme_id").annotate(n=Count("id")).order_by())
     return {r["programme_id"]: r["n"] for r in rows}

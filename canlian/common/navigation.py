@@ -41,3 +41,21 @@ def menu_for(user, current_path: str) -> list[dict[str, object]]:  # noqa: ANN00
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": entry.label, "url": url, "active": active})
     return items
+
+
+_HOMES: dict[str, str] = {}
+
+
+def register_home(view_path: str, *, roles: tuple[str, ...]) -> None:
+    """An app offers its page as the home page of some roles (the leaders' dashboard). The page is rendered
+    at "/" itself, not redirected to, and must still show the user's 我的待办."""
+    for role in roles:
+        _HOMES[role] = view_path
+
+
+def home_view_for(user):  # noqa: ANN001, ANN201
+    """The view registered as this user's home page, or None for the common home page."""
+    from django.utils.module_loading import import_string
+
+    path = _HOMES.get(getattr(user, "role", ""))
+    return import_string(path) if path else None

@@ -25,11 +25,15 @@ from canlian.common.imports import (
 from canlian.common.inbox import items_for
 from canlian.common.jobs import job_result_path, job_snapshot
 from canlian.common.models import ImportRun, Job
+from canlian.common.navigation import home_view_for
 from canlian.common.tabular import XLSX_CONTENT_TYPE, xlsx_response
 
 
 @requires("home.view")
 def home(request: HttpRequest) -> HttpResponse:
+    view = home_view_for(request.user)
+    if view is not None:
+        return view(request)
     return render(request, "common/home.html", {"inbox": items_for(request.user)})
 
 

@@ -9,7 +9,10 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         from canlian.common.navigation import register
+        from canlian.common.report_sections import register_lines
         from canlian.programmes import imports  # noqa: F401  (registers the "enrolments" import)
+        from canlian.programmes.report_lines import LINES
 
         register(_("项目"), "programmes:list", action="programme.view", order=30)
         register(_("筛查"), "programmes:screening_list", action="screening.view", order=31)
+        register_lines(*LINES)

@@ -11,6 +11,9 @@
         if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
       });
     });
+    root.querySelectorAll("[data-print]").forEach(function (el) {
+      el.addEventListener("click", function () { window.print(); });
+    });
     root.querySelectorAll("[data-check-all]").forEach(function (box) {
       box.addEventListener("change", function () {
         var name = box.getAttribute("data-check-all");

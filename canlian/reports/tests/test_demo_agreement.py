@@ -1,0 +1,44 @@
+"""On the demo district the report agrees with the applications and programme screens: the same
+applications, the same definition of done, for the district and for a street."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+import pytest
+from django.core.management import call_command
+
+from canlian.applications import selectors
+from canlian.demo import applications, programmes, regions, users
+from canlian.demo import registry as registry_demo
+from canlian.demo.context import DemoContext
+from canlian.programmes.selectors import programme_overview
+from canlian.reports.definitions import Period
+from canlian.reports.report import build
+
+
+@pytest.mark.django_db
+def test_report_agrees_with_the_screens_on_the_demo_district(preloaded) -> None:
+    ctx = DemoContext(rng=random.Random(3), year=2024, persons=500, stdout=io.StringIO())
+    for step in (regions.build, users.build, registry_demo.build, programmes.build, applications.build):
+        step(ctx)
+    leader = ctx.data["users"]["lingdao"]
+    street_officer = ctx.data["users"]["jiedao"]
+    for user in (leader, street_officer):
+        report = build(period=Period.year(2024), user=user)
+        screen = {row.programme.code: row for row in programme_overview(user=user, year=2024)}
+        assert {c: p["done"] for c, p in report["programmes"].items()} == {c: r.done for c, r in screen.items()}
+        if user is leader:  # district-wide: the same targets and rates as the programme page
+            assert {c: p["target"] for c, p in report["programmes"].items()} == {
+                c: r.target for c, r in screen.items()}
+            assert {c: p["rate"] for c, p in report["programmes"].items()} == {
+                c: None if r.completion_rate is None else f"{r.completion_rate:f}" for c, r in screen.items()}
+        listed = selectors.application_list(user, selectors.Filters(year=2024)).filter(
+            delivered_on__year=2024).exclude(status__in=["rejected", "withdrawn"])
+        assert sum(p["items"] for p in report["programmes"].values()) == listed.count()
+    assert sum(p["done"] for p in build(period=Period.year(2024), user=leader)["programmes"].values()) > 0
+    out = io.StringIO()
+    call_command("annual_report", "--year", "2024", "--area", leader.area.code, stdout=out)
+    assert json.loads(out.getvalue())["programmes"] == build(period=Period.year(2024), user=leader)["programmes"]
