@@ -146,6 +146,8 @@ def _lookup(names_id: str, language: str | None) -> dict[str, int]:
 
 def _by_name_or_digit(value: Any, names: dict[int, Any], label: str) -> int:
     text = cell_text(value)
+    if len(text) == 1 and text.isdigit() and int(text) in names:  # a digit means the same in every language
+        return int(text)
     code = _lookup(label, get_language()).get(text)
     if code is not None:
         return code
@@ -363,11 +365,11 @@ class PersonImport(ImportKind):
             raise _RowError(_field_error(row, error, PERSON_COLUMNS, values)) from error
         if not in_scope(actor, community.code):
             raise _RowError(area_error(actor, row, COMMUNITY, code))
-        certificate = self._certificate(row, values, ident.number, today)
+        certificate = self._certificate(row, values, ident, today)
         person = existing.get(digest)
         key = ident.masked
         if person is None:
-            write = PersonWrite(ident=ident, fields=fields, community=community, certificate=certificate)
+            write = PersonWrite(ident=ident, digest=digest, fields=fields, community=community, certificate=certificate)
             return RowPlan(row=row, action=RowAction.NEW, key=key, label=str(fields["name"]), data=write)
         if not in_scope(actor, person.area_code):
             raise _RowError(
@@ -408,6 +410,7 @@ class PersonImport(ImportKind):
                 certificate = None  # the registered certificate stays
         write = PersonWrite(
             ident=ident,
+            digest=digest,
             fields=fields,
             community=community,
             certificate=certificate,
@@ -419,7 +422,7 @@ class PersonImport(ImportKind):
         return RowPlan(row=row, action=action, key=key, label=person.name, changes=changes, data=write)
 
     @staticmethod
-    def _certificate(row: int, values: dict, number: str, today: datetime.date) -> dict[str, Any] | None:
+    def _certificate(row: int, values: dict, number: IdNumber, today: datetime.date) -> dict[str, Any] | None:
         raw = cell_code(values.get(CERT))
         given = [h for h in (CATEGORY, GRADE, ISSUED, VALID_UNTIL) if cell_text(values.get(h))]
         if not raw:
@@ -453,17 +456,18 @@ class PersonImport(ImportKind):
             raise _RowError(_field_error(row, error, PERSON_COLUMNS, values)) from error
 
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        """Build the new persons (encrypting their IDs) and hand everything to the registry's bulk writer.
+        """New persons (IDs encrypted here) go to `bulk.persons_insert` as plain values; updates of registered
+        persons and their first certificates to `bulk.persons_write`.
 
         Rows were checked by `validate` moments before in this transaction with the services' own checks, so
-        no per-row `full_clean()`; per-person audit events are replaced by the import's one event (0004)."""
-        new: list[tuple[Person, dict | None]] = []
+        no per-row `full_clean()`; per-person audit events are replaced by the import's one event (0006)."""
+        new: list[bulk.NewPerson] = []
         updates: list[tuple[Person, dict, dict, Region | None]] = []
         certificates: list[tuple[Person, dict]] = []
         for planned in plan.rows:
             write: PersonWrite = planned.data
             if write.person is None:
-                new.append((write.new_person(), write.certificate))
+                new.append(write.new_person())
                 continue
             person = write.person
             if write.changed or write.moved:
@@ -473,9 +477,10 @@ class PersonImport(ImportKind):
                 updates.append((person, old, write.changed, write.community if write.moved else None))
             if write.certificate is not None:
                 certificates.append((person, write.certificate))
+        bulk.persons_insert(actor=actor, rows=new, source=ChangeSource.IMPORT, batch_size=WRITE_BATCH)
         bulk.persons_write(
             actor=actor,
-            new=new,
+            new=[],
             updates=updates,
             certificates_for=certificates,
             source=ChangeSource.IMPORT,
@@ -491,6 +496,7 @@ class PersonWrite:
     registered person the row it updates with the changed fields."""
 
     ident: IdNumber
+    digest: str  # the ID number's blind index
     fields: dict[str, Any]
     community: Region
     certificate: dict[str, Any] | None
@@ -498,19 +504,27 @@ class PersonWrite:
     changed: dict[str, Any] = dataclasses.field(default_factory=dict)
     moved: bool = False
 
-    def new_person(self) -> Person:
-        person = Person(
-            community=self.community,
-            area_code=self.community.code,
-            birth_date=self.ident.birth_date,
-            sex=self.ident.sex,
+    def new_person(self) -> bulk.NewPerson:
+        """The person row's values (as `Person(...)` with `set_id_number` would hold them) for `bulk.persons_insert`."""
+        community, certificate, ident = self.community, self.certificate, self.ident
+        values: dict[str, Any] = {
             **self.fields,
-        )
-        person.set_id_number(self.ident.number)
-        if self.certificate:
-            person.category, person.grade = self.certificate["category"], self.certificate["grade"]
-            person.cert_status, person.cert_valid_until = CertificateStatus.VALID, self.certificate["valid_until"]
-        return person
+            "community_id": community.pk,
+            "area_code": community.code,
+            "birth_date": ident.birth_date,
+            "sex": ident.sex,
+            "id_number_enc": crypto.encrypt(ident.number, purpose="id_number"),
+            "id_number_hash": self.digest,
+            "id_number_masked": mask_id_number(ident.number),
+        }
+        if certificate:
+            values.update(
+                category=certificate["category"],
+                grade=certificate["grade"],
+                cert_status=CertificateStatus.VALID.value,
+                cert_valid_until=certificate["valid_until"],
+            )
+        return bulk.NewPerson(values=values, community_name=community.name, certificate=certificate)
 
 
 class _RowError(Exception):

@@ -100,6 +100,29 @@ def test_persons_create_with_certificates_and_audit_once(areas, officer):
     assert AuditEvent.objects.filter(action="import.persons").count() == 1
 
 
+def test_imported_persons_are_the_rows_the_person_service_would_write(areas, officer):
+    """The import writes plain values (bulk.insert_values), not model instances: each row must still be what the
+    model holds valid, with the same derived facts, ciphertext, timestamps and timeline as person_create's."""
+    number = new_id_number(date(1970, 5, 17))
+    run_import("persons", officer, xlsx(PERSON_HEADERS, person_row("值校验", areas.community_a1.code, number,
+                                                                    cert=(6, 1), category="精神", grade="一级")))
+    person = Person.objects.select_related("community").get(name="值校验")
+    person.full_clean()
+    assert person.decrypt_id_number() == number and person.id_number_masked == number[:6] + "********" + number[-4:]
+    assert (person.birth_date, person.area_code, person.community) == (date(1970, 5, 17), areas.community_a1.code,
+                                                                       areas.community_a1)
+    assert (person.life_status, person.low_income_status, person.ethnicity) == ("alive", "none", "01")
+    assert person.created_at and person.updated_at and person.created_at <= timezone.now()
+    assert (person.category, person.grade, person.cert_status, person.cert_valid_until) == (
+        6, 1, "valid", date(2033, 3, 1))
+    certificate = Certificate.objects.get(person=person)
+    certificate.full_clean()
+    assert (certificate.is_current, certificate.status, certificate.reissue) == (True, "valid", 0)
+    timeline = dict(person.status_changes.values_list("kind", "new_value"))
+    assert timeline == {"registered": "甲一社区", "certificate_new": f"精神一级，{person.id_number_masked}61"}
+    assert set(person.status_changes.values_list("actor", "source")) == {(officer.pk, "import")}
+
+
 def test_persons_update_by_id_with_a_masked_preview_and_twice_changes_nothing(areas, officer, people):
     number = people.a1.decrypt_id_number()
     row = person_row("甲一张三", areas.community_a2.code, number, phone="13911112222", ethnicity="回")
