@@ -187,6 +187,8 @@ def kinds_for(user: Any) -> list[ImportKind]:
 
 def cell_text(value: Any) -> str:
     """A cell as trimmed text: whole-number floats lose their ".0", dates become YYYY-MM-DD."""
+    if type(value) is str:  # most cells: checked first, as imports call this for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -171,54 +171,60 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
     """INSERT rows given as {attname: value} with one `executemany` per batch, without model instances.
 
     For the import's new rows, whose values the import has already cleaned: building a model instance and
-    preparing each field through `get_db_prep_save` cost more than validating the row (≈ 50 µs per person).
-    A field missing from a row gets its default (`auto_now`/`auto_now_add` fields: now), as `Model()` would;
-    values are prepared per column with what `get_db_prep_save` does for that type (plain str and int pass
-    through, dates and datetimes go through the backend's adapters, anything else through the field itself).
+    preparing each field through `get_db_prep_save` cost more than validating the row. A field missing from a
+    row gets its default (`auto_now`/`auto_now_add` fields: now), as `Model()` would. Values of text, integer,
+    boolean and foreign-key columns must be plain `str`/`int`/`bool`/None (what the cleaning functions return)
+    and go to the driver as they are, which is what `get_db_prep_save` returns for them; dates, datetimes and
+    every other type are prepared by the backend's adapters or the field itself.
     """
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     now = timezone.now()
-    columns: list[tuple[str, Any, Callable[[Any], Any]]] = []  # (attname, prepared default, how to prepare)
-    for f in model._meta.concrete_fields:
-        if f.primary_key:
-            continue
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    names: list[tuple[str, Any]] = []  # (attname, default: prepared for plain columns, raw for the others)
+    special: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, f in enumerate(fields):
         default = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        columns.append((f.attname, f.get_db_prep_save(default, connection), _prepare(f, connection)))
+        prepare = _prepare(f, connection)
+        if prepare is None:
+            names.append((f.attname, f.get_db_prep_save(default, connection)))
+        else:
+            names.append((f.attname, default))
+            special.append((index, prepare))
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  (quoted model identifiers; values are parameters)
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in model._meta.concrete_fields if not f.primary_key),
-        ", ".join(["%s"] * len(columns)),
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
     with connection.cursor() as cursor:
         for batch in _chunks(rows, batch_size):
-            cursor.executemany(
-                sql,
-                [
-                    [prepare(row[name]) if name in row else default for name, default, prepare in columns]
-                    for row in batch
-                ],
-            )
+            prepared = []
+            for row in batch:
+                values = [row.get(name, default) for name, default in names]
+                for index, prepare in special:
+                    values[index] = prepare(values[index])
+                prepared.append(values)
+            cursor.executemany(sql, prepared)
 
 
 _PLAIN = {
-    "CharField": (str,),
-    "TextField": (str,),
-    "IntegerField": (int,),
-    "SmallIntegerField": (int,),
-    "PositiveSmallIntegerField": (int,),
-    "PositiveIntegerField": (int,),
-    "BigIntegerField": (int,),
-    "ForeignKey": (int,),
-    "BooleanField": (bool,),
+    "CharField",
+    "TextField",
+    "IntegerField",
+    "SmallIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveIntegerField",
+    "BigIntegerField",
+    "ForeignKey",
+    "BooleanField",
 }
 
 
-def _prepare(field: Any, connection: Any) -> Callable[[Any], Any]:
-    """What `field.get_db_prep_save(value, connection)` returns, cheaply for the common plain types."""
+def _prepare(field: Any, connection: Any) -> Callable[[Any], Any] | None:
+    """How to prepare a column's values (None: plain values pass as they are), as `get_db_prep_save` would."""
     kind = field.get_internal_type()
+    if kind in _PLAIN:
+        return None
     slow = functools.partial(field.get_db_prep_save, connection=connection)
     if kind == "DateField":
         adapt_date = connection.ops.adapt_datefield_value
@@ -232,10 +238,7 @@ def _prepare(field: Any, connection: Any) -> Callable[[Any], Any]:
             return cache[v]
 
         return adapt_datetime
-    plain = _PLAIN.get(kind)
-    if plain is None:
-        return slow
-    return lambda v: v if v is None or type(v) in plain else slow(v)
+    return slow
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
@@ -546,33 +549,34 @@ def persons_insert(*, actor: User, rows: Sequence[NewPerson], source: str, batch
         return 0
     today = timezone.localdate()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    before = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     insert_values(Person, [r.values for r in rows], batch_size=batch_size)
-    hashes = [r.values["id_number_hash"] for r in rows]
-    ids = {
-        digest: pk
-        for chunk in _chunks(hashes, batch_size)
-        for digest, pk in Person.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", "pk")
-    }
+    # the new rows are those above the highest id before the insert (found by their blind index, so rows other
+    # transactions committed meanwhile are ignored): one range scan of the primary key instead of an IN list
+    ids = dict(Person.objects.filter(pk__gt=before).values_list("id_number_hash", "pk").iterator(chunk_size=10_000))
     no_certificate = _("无证")
+    registered, certificate_new, valid = (
+        ChangeKind.REGISTERED.value, ChangeKind.CERTIFICATE_NEW.value, CertificateStatus.VALID.value
+    )
     labels: dict[tuple[int, int], str] = {}
     certificates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
-    common = {"reason": "", "actor_id": actor_id, "source": source}
+    common = {"reason": "", "actor_id": actor_id, "source": str(source)}
     for row in rows:
         pk = ids[row.values["id_number_hash"]]
-        changes.append({"person_id": pk, "kind": ChangeKind.REGISTERED.value, "effective_date": today,
+        changes.append({"person_id": pk, "kind": registered, "effective_date": today,
                         "old_value": "", "new_value": row.community_name[:200], **common})
         cert = row.certificate
         if cert is None:
             continue
-        certificates.append({**cert, "person_id": pk, "status": CertificateStatus.VALID.value, "is_current": True})
+        certificates.append({**cert, "person_id": pk, "status": valid, "is_current": True})
         key = (cert["category"], cert["grade"])
         if key not in labels:
             labels[key] = certificate_label(*key)
         reissue = cert.get("reissue") or 0
         suffix = f"{key[0]}{key[1]}{f'B{reissue}' if reissue else ''}"
         changes.append({
-            "person_id": pk, "kind": ChangeKind.CERTIFICATE_NEW.value, "effective_date": cert["issue_date"],
+            "person_id": pk, "kind": certificate_new, "effective_date": cert["issue_date"],
             "old_value": no_certificate, "new_value": f"{labels[key]}，{row.values['id_number_masked']}{suffix}"[:200],
             **common,
         })

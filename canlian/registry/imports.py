@@ -424,9 +424,8 @@ class PersonImport(ImportKind):
     @staticmethod
     def _certificate(row: int, values: dict, number: IdNumber, today: datetime.date) -> dict[str, Any] | None:
         raw = cell_code(values.get(CERT))
-        given = [h for h in (CATEGORY, GRADE, ISSUED, VALID_UNTIL) if cell_text(values.get(h))]
         if not raw:
-            if given:
+            if given := [h for h in (CATEGORY, GRADE, ISSUED, VALID_UNTIL) if cell_text(values.get(h))]:
                 raise _RowError(
                     CellError(
                         row,
