@@ -289,8 +289,9 @@ class HouseholdImport(ImportKind):
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
         """New households (with their heads), changed households, new memberships, changed relations: in bulk.
 
-        Rows were checked by `validate` moments before in this transaction (the framework's contract), so the
-        one-household-per-person and one-head rules hold; the database constraints guard them anyway."""
+        Rows were checked by `validate` moments before in this transaction (the framework's contract): community,
+        number and address are clean, and the one-household-per-person and one-head rules hold (the database
+        constraints guard them anyway), so no per-row `full_clean()` (it would look the community up per row)."""
         writes: list[MemberWrite] = [r.data for r in plan.rows]
         plans = {id(w.household): w.household for w in writes}
         new = {key: p for key, p in plans.items() if p.household is None}
@@ -300,8 +301,6 @@ class HouseholdImport(ImportKind):
             )
             for key, p in new.items()
         }
-        for household in rows.values():
-            household.full_clean()
         Household.objects.bulk_create(list(rows.values()), batch_size=CHUNK)
         for key, household in rows.items():
             new[key].household = household

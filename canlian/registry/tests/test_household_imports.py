@@ -240,3 +240,12 @@ def test_validation_is_set_based(officer, areas, django_assert_max_num_queries):
         validation = validate_data(get_kind("households"), actor=officer, data=xlsx(*rows), file_name="h.xlsx",
                                    progress=NullProgress())
     assert validation.counts()["new"] == 29 and validation.counts()["changed"] == 1
+
+
+def test_writing_is_set_based(officer, areas, django_assert_max_num_queries):
+    heads = [PersonFactory(community=areas.community_a1) for _ in range(40)]
+    kids = [PersonFactory(community=areas.community_a1) for _ in range(40)]
+    data = xlsx(*[row(h, k, "子女") for h, k in zip(heads, kids, strict=True)])
+    with django_assert_max_num_queries(30):  # validation, bulk writes, run row and audit event: not per row
+        _run, validation = run(officer, data)
+    assert validation.counts()["new"] == 40 and HouseholdMember.objects.count() == 80
