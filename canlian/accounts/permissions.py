@@ -63,7 +63,7 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
         CASEWORKERS,
     ),
     "person.import": (
-        gettext_lazy("导入残疾人档案、死亡名单、低保名单和迁移名单（只限本人负责的区域）"),
+        gettext_lazy("导入残疾人档案、家庭户、银行账户、死亡名单、低保名单和迁移名单（只限本人负责的区域）"),
         CASEWORKERS,
     ),
     "person.reveal": (

@@ -16,7 +16,7 @@ from typing import Final
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from canlian.common.idcard import IdNumberError, looks_like_excel_number, normalise_code, parse_id_number
+from canlian.common.idcard import IdNumber, IdNumberError, looks_like_excel_number, normalise_code, parse_id_number
 
 # GB/T 26341-2010 categories and grades, in the order the certificate encodes them.
 CATEGORY_NAMES: Final[dict[int, Promise]] = {
@@ -90,7 +90,7 @@ class CertificateNumber:
 def parse_certificate_number(
     raw: object,
     *,
-    id_number: str | None = None,
+    id_number: str | IdNumber | None = None,
     category: int | None = None,
     grade: int | None = None,
     today: date | None = None,
@@ -123,19 +123,26 @@ def parse_certificate_number(
         raise CertificateNumberError(BAD_CATEGORY % {"char": number[18]})
     if number[19] not in "1234":
         raise CertificateNumberError(BAD_GRADE % {"char": number[19]})
-    try:
-        holder = parse_id_number(number[:18], today=today)
-    except IdNumberError as error:
-        raise CertificateNumberError(BAD_EMBEDDED_ID % {"reason": error.reason}) from error
+    embedded = number[:18]
+    # A registered ID given already parsed (an IdNumber: valid, canonical) that the embedded part equals makes
+    # that part valid too: parsing it twice more (here and in _check_holder) would find nothing new. Anything
+    # else is parsed and compared.
+    same = isinstance(id_number, IdNumber) and embedded == id_number.number
+    if not same:
+        try:
+            embedded = parse_id_number(embedded, today=today).number
+        except IdNumberError as error:
+            raise CertificateNumberError(BAD_EMBEDDED_ID % {"reason": error.reason}) from error
     parsed = CertificateNumber(
         number=number,
-        id_number=holder.number,
+        id_number=embedded,
         category=int(number[18]),
         grade=int(number[19]),
         reissue=int(suffix[1:] or 0),
     )
-    if id_number is not None:
-        _check_holder(parsed.id_number, id_number, today=today)
+    if id_number is not None and not same:
+        registered = id_number.number if isinstance(id_number, IdNumber) else id_number
+        _check_holder(parsed.id_number, registered, today=today)
     if category is not None and category != parsed.category:
         raise CertificateNumberError(
             CATEGORY_MISMATCH

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 from functools import lru_cache
@@ -92,4 +91,4 @@ def blind_index(value: str, *, purpose: str) -> str:
     """Keyed hash (HMAC-SHA256, hex) of a canonical value, for exact-match lookups and uniqueness."""
     _check(purpose)
     _, index_keys = _keys(settings.CANLIAN_DATA_KEY)
-    return hmac.new(index_keys[purpose], value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(index_keys[purpose], value.encode(), "sha256").hex()  # one-shot: hmac.new(…).hexdigest()

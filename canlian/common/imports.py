@@ -187,6 +187,8 @@ def kinds_for(user: Any) -> list[ImportKind]:
 
 def cell_text(value: Any) -> str:
     """A cell as trimmed text: whole-number floats lose their ".0", dates become YYYY-MM-DD."""
+    if type(value) is str:  # most cells: checked first, as imports call this for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -280,14 +282,19 @@ def _blank_example_rows(kind: ImportKind, table: Table) -> list[CellError]:
     if not any(example):
         return []
     index = {h: i for i, h in enumerate(table.headers)}
+    # the example's non-blank cells first: a real row differs in its first one, so most rows cost one cell_text
+    cells = sorted(((index.get(c.header), value) for c, value in zip(kind.columns, example, strict=True)),
+                   key=lambda cell: not cell[1])
     errors = []
     for offset, row in enumerate(table.rows):
-        values = [cell_text(row[index[c.header]]) if index.get(c.header, len(row)) < len(row) else ""
-                  for c in kind.columns]
-        if values == example:
+        if all(_cell(row, position) == value for position, value in cells):
             errors.append(CellError(table.first_row + offset, "", "", _("这是模板中的示例行，请删除后再导入")))
             table.rows[offset] = [None] * len(row)
     return errors
+
+
+def _cell(row: Sequence[Any], position: int | None) -> str:
+    return cell_text(row[position]) if position is not None and position < len(row) else ""
 
 
 def _apply(kind: ImportKind, run: ImportRun, data: bytes, progress: Progress) -> Validation:

@@ -9,7 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from canlian.common.navigation import register
-        from canlian.registry import imports  # noqa: F401  (registers the registry's import kinds)
+        from canlian.registry import household_imports, imports  # noqa: F401  (registers the registry's import kinds)
 
         register(_("残疾人档案"), "registry:person_list", action="person.view", order=10)
         register(_("动态变化待核"), "registry:review_list", action="person.view", order=11)

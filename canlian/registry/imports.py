@@ -91,7 +91,7 @@ NAME, ID, ETHNICITY, PHONE, HUKOU, COMMUNITY, ADDRESS = (
 CERT, CATEGORY, GRADE, ISSUED, VALID_UNTIL = "残疾人证号", "残疾类别", "残疾等级", "发证日期", "有效期至"
 EDUCATION, MARITAL = "文化程度", "婚姻状况"
 DEATH_DATE, NOTE = "死亡日期", "备注"
-STATUS, START = "低保状态", "起始日期"
+STATUS, START, END = "低保状态", "起始日期", "结束日期"
 TARGET, DESTINATION, MOVED_ON = "迁入社区代码", "迁往", "迁移日期"
 
 # --- cell parsing -----------------------------------------------------------------------------------
@@ -146,6 +146,8 @@ def _lookup(names_id: str, language: str | None) -> dict[str, int]:
 
 def _by_name_or_digit(value: Any, names: dict[int, Any], label: str) -> int:
     text = cell_text(value)
+    if len(text) == 1 and text.isdigit() and int(text) in names:  # a digit means the same in every language
+        return int(text)
     code = _lookup(label, get_language()).get(text)
     if code is not None:
         return code
@@ -363,11 +365,11 @@ class PersonImport(ImportKind):
             raise _RowError(_field_error(row, error, PERSON_COLUMNS, values)) from error
         if not in_scope(actor, community.code):
             raise _RowError(area_error(actor, row, COMMUNITY, code))
-        certificate = self._certificate(row, values, ident.number, today)
+        certificate = self._certificate(row, values, ident, today)
         person = existing.get(digest)
         key = ident.masked
         if person is None:
-            write = PersonWrite(ident=ident, fields=fields, community=community, certificate=certificate)
+            write = PersonWrite(ident=ident, digest=digest, fields=fields, community=community, certificate=certificate)
             return RowPlan(row=row, action=RowAction.NEW, key=key, label=str(fields["name"]), data=write)
         if not in_scope(actor, person.area_code):
             raise _RowError(
@@ -408,6 +410,7 @@ class PersonImport(ImportKind):
                 certificate = None  # the registered certificate stays
         write = PersonWrite(
             ident=ident,
+            digest=digest,
             fields=fields,
             community=community,
             certificate=certificate,
@@ -419,11 +422,10 @@ class PersonImport(ImportKind):
         return RowPlan(row=row, action=action, key=key, label=person.name, changes=changes, data=write)
 
     @staticmethod
-    def _certificate(row: int, values: dict, number: str, today: datetime.date) -> dict[str, Any] | None:
+    def _certificate(row: int, values: dict, number: IdNumber, today: datetime.date) -> dict[str, Any] | None:
         raw = cell_code(values.get(CERT))
-        given = [h for h in (CATEGORY, GRADE, ISSUED, VALID_UNTIL) if cell_text(values.get(h))]
         if not raw:
-            if given:
+            if given := [h for h in (CATEGORY, GRADE, ISSUED, VALID_UNTIL) if cell_text(values.get(h))]:
                 raise _RowError(
                     CellError(
                         row,
@@ -453,17 +455,18 @@ class PersonImport(ImportKind):
             raise _RowError(_field_error(row, error, PERSON_COLUMNS, values)) from error
 
     def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        """Build the new persons (encrypting their IDs) and hand everything to the registry's bulk writer.
+        """New persons (IDs encrypted here) go to `bulk.persons_insert` as plain values; updates of registered
+        persons and their first certificates to `bulk.persons_write`.
 
         Rows were checked by `validate` moments before in this transaction with the services' own checks, so
-        no per-row `full_clean()`; per-person audit events are replaced by the import's one event (0004)."""
-        new: list[tuple[Person, dict | None]] = []
+        no per-row `full_clean()`; per-person audit events are replaced by the import's one event (0006)."""
+        new: list[bulk.NewPerson] = []
         updates: list[tuple[Person, dict, dict, Region | None]] = []
         certificates: list[tuple[Person, dict]] = []
         for planned in plan.rows:
             write: PersonWrite = planned.data
             if write.person is None:
-                new.append((write.new_person(), write.certificate))
+                new.append(write.new_person())
                 continue
             person = write.person
             if write.changed or write.moved:
@@ -473,9 +476,10 @@ class PersonImport(ImportKind):
                 updates.append((person, old, write.changed, write.community if write.moved else None))
             if write.certificate is not None:
                 certificates.append((person, write.certificate))
+        bulk.persons_insert(actor=actor, rows=new, source=ChangeSource.IMPORT, batch_size=WRITE_BATCH)
         bulk.persons_write(
             actor=actor,
-            new=new,
+            new=[],
             updates=updates,
             certificates_for=certificates,
             source=ChangeSource.IMPORT,
@@ -491,6 +495,7 @@ class PersonWrite:
     registered person the row it updates with the changed fields."""
 
     ident: IdNumber
+    digest: str  # the ID number's blind index
     fields: dict[str, Any]
     community: Region
     certificate: dict[str, Any] | None
@@ -498,19 +503,27 @@ class PersonWrite:
     changed: dict[str, Any] = dataclasses.field(default_factory=dict)
     moved: bool = False
 
-    def new_person(self) -> Person:
-        person = Person(
-            community=self.community,
-            area_code=self.community.code,
-            birth_date=self.ident.birth_date,
-            sex=self.ident.sex,
+    def new_person(self) -> bulk.NewPerson:
+        """The person row's values (as `Person(...)` with `set_id_number` would hold them) for `bulk.persons_insert`."""
+        community, certificate, ident = self.community, self.certificate, self.ident
+        values: dict[str, Any] = {
             **self.fields,
-        )
-        person.set_id_number(self.ident.number)
-        if self.certificate:
-            person.category, person.grade = self.certificate["category"], self.certificate["grade"]
-            person.cert_status, person.cert_valid_until = CertificateStatus.VALID, self.certificate["valid_until"]
-        return person
+            "community_id": community.pk,
+            "area_code": community.code,
+            "birth_date": ident.birth_date,
+            "sex": ident.sex,
+            "id_number_enc": crypto.encrypt(ident.number, purpose="id_number"),
+            "id_number_hash": self.digest,
+            "id_number_masked": mask_id_number(ident.number),
+        }
+        if certificate:
+            values.update(
+                category=certificate["category"],
+                grade=certificate["grade"],
+                cert_status=CertificateStatus.VALID.value,
+                cert_valid_until=certificate["valid_until"],
+            )
+        return bulk.NewPerson(values=values, community_name=community.name, certificate=certificate)
 
 
 class _RowError(Exception):
@@ -718,19 +731,32 @@ class LowIncomeImport(_LifeEventImport):
         Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
         Column(STATUS, example="低保", help=gettext_lazy("低保、特困、低保边缘 或 无（退出）")),
         Column(START, example="2024-03-01", help=DATE_HELP),
+        Column(
+            END,
+            required=False,
+            example="",
+            help=gettext_lazy("该状态已结束时填写最后一天（须早于今天）；此时“低保状态”填结束前的状态"),
+        ),
         Column(NOTE, required=False, example=""),
     )
     notes = (
         gettext_lazy("状态与档案相同的行视为未变；不同的状态从起始日期生效，原状态在前一天结束。"),
+        gettext_lazy(
+            "填写了结束日期的行：此人档案中当前的该状态到结束日期为止，次日起为“无”；已按同一结束日期登记过的行视为未变。"
+        ),
         gettext_lazy("导入后，受影响的人员列入“动态变化待核”清单。"),
     )
 
     def lookups(self, records: list[tuple[int, dict]], persons: dict[str, Person]) -> dict[str, Any]:
-        return {
-            "open": fetch_by(
-                LowIncomePeriod.objects.filter(end__isnull=True), "person_id", {p.pk for p in persons.values()}
-            )
-        }
+        ids = sorted({p.pk for p in persons.values()})
+        ended: set[tuple[int, str, datetime.date]] = set()
+        if any(cell_text(v.get(END)) for _r, v in records):
+            for start in range(0, len(ids), CHUNK):
+                ended.update(
+                    LowIncomePeriod.objects.filter(person_id__in=ids[start : start + CHUNK], end__isnull=False)
+                    .values_list("person_id", "status", "end")
+                )
+        return {"open": fetch_by(LowIncomePeriod.objects.filter(end__isnull=True), "person_id", ids), "ended": ended}
 
     def error_column(self, error: DomainError) -> str:
         return STATUS if error.field == "status" else START
@@ -744,6 +770,12 @@ class LowIncomeImport(_LifeEventImport):
         except DomainError as error:
             raise _RowError(CellError(row, STATUS, raw, error.message)) from error
         day = _date_cell(row, values, START)
+        try:
+            end = parse_date(values.get(END))
+        except CellProblem as problem:
+            raise _RowError(CellError(row, END, cell_text(values.get(END)), problem.reason)) from problem
+        if end is not None:
+            return self._plan_end(row, values, number, person, status, day, end, context)
         data = bulk.LowIncomeRow(
             row=row, id_number=number, status=status, effective=day, reason=cell_text(values.get(NOTE))
         )
@@ -768,6 +800,66 @@ class LowIncomeImport(_LifeEventImport):
                 STATUS: (
                     person.get_low_income_status_display(),
                     f"{LowIncomeStatus(status).label}（{day.isoformat()} 起）",
+                )
+            },
+        )
+
+    @staticmethod
+    def _plan_end(
+        row: int,
+        values: dict,
+        number: str,
+        person: Person,
+        status: str,
+        start: datetime.date,
+        end: datetime.date,
+        context: dict[str, Any],
+    ) -> RowPlan:
+        """A row saying the status ended on `end`: the person is 无 from the next day (as low_income_set with 无).
+
+        Only the status the person holds now can end: a list cannot rewrite older history. Once applied, the
+        closed period (person, status, end) makes the same row unchanged."""
+        label = LowIncomeStatus(status).label if status in LowIncomeStatus.values else status
+        if status == LowIncomeStatus.NONE:
+            raise _RowError(CellError(row, STATUS, cell_text(values.get(STATUS)), _(
+                "填写了结束日期时，低保状态应填结束前的状态（低保、特困或低保边缘），不能填“无”")))
+        if end < start:
+            raise _RowError(CellError(row, END, end.isoformat(), _(
+                "结束日期早于起始日期 %(start)s") % {"start": start.isoformat()}))
+        if end >= timezone.localdate():
+            raise _RowError(CellError(row, END, end.isoformat(), _(
+                "结束日期须早于今天：只能登记已经结束的状态（次日起为“无”）")))
+        following = end + datetime.timedelta(days=1)
+        data = bulk.LowIncomeRow(
+            row=row, id_number=number, status=LowIncomeStatus.NONE, effective=following,
+            reason=cell_text(values.get(NOTE)),
+        )
+        key = mask_id_number(number)
+        if person.low_income_status != status:
+            if (person.pk, status, end) in context["ended"]:
+                return RowPlan(row=row, action=RowAction.UNCHANGED, key=key, label=person.name,
+                               data=LifeWrite(data, person, following))
+            raise _RowError(CellError(row, STATUS, label, _(
+                "档案中此人当前为“%(now)s”，不是“%(status)s”，不能登记其结束") % {
+                    "now": person.get_low_income_status_display(), "status": label}))
+        period = context["open"].get(person.pk)
+        try:
+            clean_effective_date(following, not_before=person.birth_date)
+            if period is not None:
+                check_after_period(period, following)
+        except DomainError as error:
+            raise _RowError(CellError(row, END, end.isoformat(), error.message)) from error
+        since = period.start if period is not None else person.low_income_since
+        return RowPlan(
+            row=row,
+            action=RowAction.CHANGED,
+            key=key,
+            label=person.name,
+            data=LifeWrite(data, person, following),
+            changes={
+                STATUS: (
+                    f"{label}（{since.isoformat()} 起）" if since else label,
+                    f"{LowIncomeStatus.NONE.label}（{end.isoformat()} 结束）",
                 )
             },
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from canlian.common.certificate import CertificateNumberError, parse_certificate_number
@@ -112,7 +112,7 @@ def clean_phone(raw: str, field: str = "phone") -> str:
     return text
 
 
-def clean_choice(raw: str, choices: type, field: str, label: str, *, blank: bool = True) -> str:
+def clean_choice(raw: str, choices: type, field: str, label: object, *, blank: bool = True) -> str:
     value = str(raw or "").strip()
     if not value and blank:
         return ""
@@ -167,32 +167,44 @@ def clean_community(community: Region | str, communities: dict[str, Region] | No
     return region
 
 
+# Field labels for clean_choice's error message: lazy, so a valid row (every row of a large import) translates none.
+_HUKOU, _EDUCATION, _MARITAL, _GUARDIAN_RELATION = (
+    gettext_lazy("户口类型"), gettext_lazy("文化程度"), gettext_lazy("婚姻状况"), gettext_lazy("监护人关系")
+)
+_CATEGORIES, _GRADES = frozenset(Category.values), frozenset(Grade.values)
+
+
 def clean_person_fields(data: PersonInput) -> dict[str, object]:
     """Every plain field of a person input, cleaned (ID number and community are checked separately)."""
     fields: dict[str, object] = {
         "name": clean_name(data.name),
         "ethnicity": clean_ethnicity(data.ethnicity),
         "phone": clean_phone(data.phone),
-        "hukou_type": clean_choice(data.hukou_type, HukouType, "hukou_type", _("户口类型"), blank=False),
+        "hukou_type": clean_choice(data.hukou_type, HukouType, "hukou_type", _HUKOU, blank=False),
         "address": " ".join(str(data.address or "").split())[:200],
-        "education": clean_choice(data.education, Education, "education", _("文化程度")),
-        "marital_status": clean_choice(data.marital_status, MaritalStatus, "marital_status", _("婚姻状况")),
+        "education": clean_choice(data.education, Education, "education", _EDUCATION),
+        "marital_status": clean_choice(data.marital_status, MaritalStatus, "marital_status", _MARITAL),
         "guardian_id": data.guardian_id,
         "guardian_name": " ".join(str(data.guardian_name or "").split())[:64],
         "guardian_phone": clean_phone(data.guardian_phone, "guardian_phone"),
-        "guardian_relation": clean_choice(data.guardian_relation, Relation, "guardian_relation", _("监护人关系")),
+        "guardian_relation": clean_choice(data.guardian_relation, Relation, "guardian_relation", _GUARDIAN_RELATION),
     }
     if (fields["guardian_name"] or fields["guardian_phone"]) and not fields["guardian_relation"]:
         raise DomainError(_("填写了监护人，请同时选择与监护人的关系"), field="guardian_relation")
     return fields
 
 
-def clean_certificate(cert: CertificateInput, id_number: str, *, today: date | None = None) -> dict[str, object]:
-    """Cross-check a certificate with its holder's ID, category and grade; default the validity to ten years."""
+def clean_certificate(
+    cert: CertificateInput, id_number: str | IdNumber, *, today: date | None = None
+) -> dict[str, object]:
+    """Cross-check a certificate with its holder's ID, category and grade; default the validity to ten years.
+
+    `id_number` may be given already parsed (an import has parsed each row's ID once): see
+    parse_certificate_number."""
     today = today or timezone.localdate()
-    if cert.category not in Category.values:
+    if cert.category not in _CATEGORIES:
         raise DomainError(_("残疾类别应为 1–7"), field="category")
-    if cert.grade not in Grade.values:
+    if cert.grade not in _GRADES:
         raise DomainError(_("残疾等级应为 1–4"), field="grade")
     try:
         parsed = parse_certificate_number(

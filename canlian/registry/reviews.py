@@ -1,4 +1,5 @@
-"""The review list (动态管理): persons whose status an import changed, until a caseworker marks them 已处理.
+"""The review list (动态管理): persons whose status changed (by an import, or one at a time through the person
+page's death / move / 低保 forms and the API), until a caseworker marks them 已处理.
 
 Selector, export and the one service of StatusReview (decision 0010). Later modules read
 `pending_reviews(user)` (or the model directly) to stop benefits of persons who died or moved away.
@@ -65,7 +66,7 @@ HEADERS = [
     "变化类型",
     "变化",
     "生效日期",
-    "来源导入",
+    "来源",
     "状态",
     "处理人",
     "处理时间",
@@ -84,7 +85,7 @@ def reviews_export(*, actor: User, filters: ReviewFilters) -> bytes:
             r.get_kind_display(),
             r.change,
             r.effective_date,
-            f"#{r.import_run_id} {r.import_run.file_name}" if r.import_run_id else "",
+            f"#{r.import_run_id} {r.import_run.file_name}" if r.import_run_id else _("逐人办理"),
             r.get_status_display(),
             str(r.handled_by or ""),
             timezone.localtime(r.handled_at).replace(tzinfo=None) if r.handled_at else None,

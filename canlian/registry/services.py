@@ -28,6 +28,7 @@ from canlian.registry.choices import (
     LifeStatus,
     LowIncomeStatus,
     Relation,
+    ReviewKind,
 )
 from canlian.registry.inputs import (
     EDITABLE_FIELDS,
@@ -53,6 +54,7 @@ from canlian.registry.models import (
     LowIncomePeriod,
     Person,
     StatusChange,
+    StatusReview,
 )
 
 if TYPE_CHECKING:
@@ -137,6 +139,26 @@ def status_change(
     change.full_clean()
     change.save()
     return change
+
+
+def review_add(person: Person, *, kind: str, change: str, effective: date) -> StatusReview:
+    """Put a status change on the review list (动态管理, decision 0010), for the area the person now lives in.
+
+    The forms and the API change one person at a time through the services below; imports add their entries
+    in bulk with the import run (`ImportKind.applied`). Either way, a death, a move or a 低保 change reaches
+    the caseworkers who must stop or adjust benefits.
+    """
+    review = StatusReview(
+        person=person, kind=kind, change=change[:300], effective_date=effective, area_code=person.area_code
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def review_change(label: str, old: object, new: object) -> str:
+    """The change as the review list shows it, in the words of the import preview: "在册状态：在册 → 死亡（…）"."""
+    return f"{label}：{old} → {new}"
 
 
 def _check_guardian(actor: User, guardian_id: int | None, person: Person | None = None) -> None:
@@ -281,6 +303,14 @@ def person_record_death(
         actor=actor,
         source=source,
     )
+    review_add(
+        person,
+        kind=ReviewKind.DEATH,
+        change=review_change(
+            _("在册状态"), LifeStatus.ALIVE.label, f"{LifeStatus.DECEASED.label}（{day.isoformat()}）"
+        ),
+        effective=day,
+    )
     record(
         actor=actor,
         action="person.record_death",
@@ -322,6 +352,14 @@ def person_move_out(
         reason=reason,
         actor=actor,
         source=source,
+    )
+    review_add(
+        person,
+        kind=ReviewKind.MOVE,
+        change=review_change(
+            _("居住/在册"), person.community.name, f"{LifeStatus.MOVED_OUT.label}：{destination}（{day.isoformat()}）"
+        ),
+        effective=day,
     )
     record(
         actor=actor,
@@ -389,6 +427,13 @@ def person_move_in(
             actor=actor,
             source=source,
         )
+    old = old_community.name + (f"（{LifeStatus.MOVED_OUT.label}）" if returning else "")
+    review_add(
+        person,
+        kind=ReviewKind.MOVE,
+        change=review_change(_("居住/在册"), old, f"{community.name}（{day.isoformat()}）"),
+        effective=day,
+    )
     record(
         actor=actor, action="person.move_in", obj=person, before=before, after=snapshot(person, fields), message=reason
     )
@@ -437,6 +482,12 @@ def low_income_set(
         reason=reason,
         actor=actor,
         source=source,
+    )
+    review_add(
+        person,
+        kind=ReviewKind.LOW_INCOME,
+        change=review_change(_("低保状态"), old_label, f"{LowIncomeStatus(status).label}（{day.isoformat()} 起）"),
+        effective=day,
     )
     record(
         actor=actor,

@@ -130,3 +130,25 @@ def test_rejection_reasons_are_distinct_per_kind() -> None:
     kinds += ["grade mismatch"]
     reasons = {reason_of(REJECTIONS[kind][0], **REJECTIONS[kind][1]) for kind in kinds}
     assert len(reasons) == len(kinds)
+
+
+@given(id_numbers, id_numbers, categories, grades, reissues)
+def test_a_parsed_registered_id_gives_the_same_answers_as_its_text(
+    holder: str, other: str, category: int, grade: int, reissue: int
+) -> None:
+    """Imports pass the row's ID already parsed (IdNumber), which skips re-parsing an identical embedded ID; the
+    outcome for matching and mismatching numbers must be the one of the plain-text call."""
+    from canlian.common.idcard import parse_id_number
+
+    for number in (make_certificate_number(holder, category, grade, reissue),
+                   make_certificate_number(other, category, grade, reissue)):
+        outcomes = []
+        for registered in (holder, parse_id_number(holder, today=TODAY)):
+            try:
+                outcomes.append(parse_certificate_number(number, id_number=registered, category=category,
+                                                         grade=grade, today=TODAY))
+            except CertificateNumberError as error:
+                outcomes.append(error.reason)
+        assert outcomes[0] == outcomes[1]
+    assert "第 14 位" in reason_of(f"{HOLDER}42", id_number=parse_id_number(
+        make_id_number("530102", date(1920, 5, 9), 11), today=TODAY))

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from canlian.accounts.choices import Role
 from canlian.audit.models import AuditEvent
 from canlian.common.certificate import make_certificate_number
-from canlian.common.choices import ImportStatus
+from canlian.common.choices import ImportStatus, RowAction
 from canlian.common.imports import ImportRefused, get_kind, import_file
 from canlian.common.jobs import NullProgress
 from canlian.common.models import ImportRun
 from canlian.common.tabular import Sheet, TableError, write_workbook
 from canlian.registry.choices import ChangeSource, LifeStatus, LowIncomeStatus
 from canlian.registry.imports import CellProblem, parse_category, parse_date, parse_grade
-from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusChange
+from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusChange, StatusReview
 from canlian.registry.tests.factories import PersonFactory, new_id_number
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,29 @@ def test_persons_create_with_certificates_and_audit_once(areas, officer):
     assert Certificate.objects.filter(person__in=people, issue_date=date(2023, 3, 1)).count() == 3
     assert StatusChange.objects.filter(person__in=people, source=ChangeSource.IMPORT).count() == 6
     assert AuditEvent.objects.filter(action="import.persons").count() == 1
+
+
+def test_imported_persons_are_the_rows_the_person_service_would_write(areas, officer):
+    """The import writes plain values (bulk.insert_values), not model instances: each row must still be what the
+    model holds valid, with the same derived facts, ciphertext, timestamps and timeline as person_create's."""
+    number = new_id_number(date(1970, 5, 17))
+    run_import("persons", officer, xlsx(PERSON_HEADERS, person_row("值校验", areas.community_a1.code, number,
+                                                                    cert=(6, 1), category="精神", grade="一级")))
+    person = Person.objects.select_related("community").get(name="值校验")
+    person.full_clean()
+    assert person.decrypt_id_number() == number and person.id_number_masked == number[:6] + "********" + number[-4:]
+    assert (person.birth_date, person.area_code, person.community) == (date(1970, 5, 17), areas.community_a1.code,
+                                                                       areas.community_a1)
+    assert (person.life_status, person.low_income_status, person.ethnicity) == ("alive", "none", "01")
+    assert person.created_at and person.updated_at and person.created_at <= timezone.now()
+    assert (person.category, person.grade, person.cert_status, person.cert_valid_until) == (
+        6, 1, "valid", date(2033, 3, 1))
+    certificate = Certificate.objects.get(person=person)
+    certificate.full_clean()
+    assert (certificate.is_current, certificate.status, certificate.reissue) == (True, "valid", 0)
+    timeline = dict(person.status_changes.values_list("kind", "new_value"))
+    assert timeline == {"registered": "甲一社区", "certificate_new": f"精神一级，{person.id_number_masked}61"}
+    assert set(person.status_changes.values_list("actor", "source")) == {(officer.pk, "import")}
 
 
 def test_persons_update_by_id_with_a_masked_preview_and_twice_changes_nothing(areas, officer, people):
@@ -280,6 +304,51 @@ def test_low_income_updates_history_and_current_status(areas, officer, people):
     errors = refused("low-income", officer, xlsx(LOW_HEADERS, (number, "", "小康", "2024-07-01"),
                                                  (people.a2.decrypt_id_number(), "", "低保", "")))
     assert [(r, c) for r, c, _reason in errors] == [(2, "低保状态"), (3, "起始日期")]
+
+
+LOW_END_HEADERS = ("身份证号", "姓名", "低保状态", "起始日期", "结束日期", "备注")
+
+
+def test_low_income_end_date_closes_the_current_status_once(areas, officer, people):
+    """A 低保 list with 结束日期: the open period ends that day, the person is 无 from the next day, the change is
+    on the timeline and the review list; the same file again is unchanged; bad end dates are refused."""
+    number = people.a1.decrypt_id_number()
+    run_import("low-income", officer, xlsx(LOW_HEADERS, (number, "", "低保", "2023-01-01")))
+    data = xlsx(LOW_END_HEADERS, (number, "", "低保", "2023-01-01", "2024-03-31", "退出低保"))
+    _run, validation = run_import("low-income", officer, data)
+    assert validation.counts()["changed"] == 1
+    [planned] = validation.plan.of(RowAction.CHANGED)
+    assert planned.changes["低保状态"] == ("低保（2023-01-01 起）", "无（2024-03-31 结束）")
+    person = Person.objects.get(pk=people.a1.pk)
+    assert (person.low_income_status, person.low_income_since) == (LowIncomeStatus.NONE, None)
+    assert list(LowIncomePeriod.objects.filter(person=person).values_list("status", "start", "end")) == [
+        ("dibao", date(2023, 1, 1), date(2024, 3, 31))]
+    change = StatusChange.objects.filter(person=person, kind="low_income").latest("id")
+    assert (change.effective_date, change.new_value, change.reason) == (date(2024, 4, 1), "无", "退出低保")
+    review = StatusReview.objects.get(person=person, import_run__isnull=False, change__contains="结束")
+    assert review.effective_date == date(2024, 4, 1)
+
+    counts = (StatusChange.objects.count(), LowIncomePeriod.objects.count(), StatusReview.objects.count())
+    _run, again = run_import("low-income", officer, data)
+    assert again.counts()["unchanged"] == 1
+    assert counts == (StatusChange.objects.count(), LowIncomePeriod.objects.count(), StatusReview.objects.count())
+
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    run_import("low-income", officer, xlsx(LOW_HEADERS, (people.a2.decrypt_id_number(), "", "特困", "2024-01-01")))
+    errors = refused("low-income", officer, xlsx(
+        LOW_END_HEADERS,
+        (number, "", "特困", "2023-01-01", "2024-05-31", ""),  # a1 is 无 now: nothing to end
+        (people.a2.decrypt_id_number(), "", "特困", "2024-01-01", "2023-12-31", ""),  # ends before it starts
+        (people.a2.decrypt_id_number()[:-1] + "0", "", "", "", "", ""),
+    ))
+    assert [(r, c) for r, c, _reason in errors][:2] == [(2, "低保状态"), (3, "结束日期")]
+    assert "不是“特困”" in errors[0][2] and "早于起始日期" in errors[1][2]
+    for bad_end, status, reason in ((tomorrow, "特困", "须早于今天"), ("2024-02-30", "特困", "不是有效日期"),
+                                    ("2024-05-31", "无", "不能填“无”")):
+        [(_row, column, text)] = refused("low-income", officer, xlsx(
+            LOW_END_HEADERS, (people.a2.decrypt_id_number(), "", status, "2024-01-01", bad_end, "")))
+        assert reason in text and column in ("结束日期", "低保状态")
+    assert Person.objects.get(pk=people.a2.pk).low_income_status == LowIncomeStatus.TEKUN
 
 
 def test_moves_within_the_area_and_out_of_the_district(areas, officer, people):

@@ -102,3 +102,45 @@ def test_export_is_masked_and_audited(imported, people, client_for):
 def test_the_navigation_and_the_import_result_link_to_the_list(imported, client_for):
     html = client_for(imported).get(reverse("registry:person_list")).content.decode()
     assert reverse("registry:review_list") in html
+
+
+def test_changes_made_one_person_at_a_time_are_listed_too(users, areas, people, client_for):
+    """Death, move out, move in and 低保 from the person page's forms (the same services as the API) reach the
+    review list like imported ones, with the change, its date, the area that must act and no import run."""
+    from datetime import date
+
+    from canlian.registry import services
+    from canlian.registry.choices import LowIncomeStatus
+
+    officer = users[Role.DISTRICT_OFFICER]
+    client = client_for(officer)
+    response = client.post(reverse("registry:person_death", args=[people.a1.pk]),
+                           {"effective": "2024-05-01", "reason": "民政告知"})
+    assert response.status_code == 302
+    services.person_move_out(actor=officer, person=people.b1, moved_on=date(2024, 4, 1), destination="合肥市")
+    services.person_move_in(actor=officer, person=people.a2, community=areas.community_b1, moved_on=date(2024, 3, 1))
+    services.low_income_set(actor=officer, person=people.a2, status=LowIncomeStatus.DIBAO, effective=date(2024, 2, 1))
+    entries = {(r.person_id, r.kind): r for r in StatusReview.objects.all()}
+    assert len(entries) == 4 and all(r.import_run_id is None for r in entries.values())
+    death = entries[people.a1.pk, ReviewKind.DEATH]
+    assert death.change == "在册状态：在册 → 死亡（2024-05-01）" and death.area_code == areas.community_a1.code
+    assert "迁出：合肥市（2024-04-01）" in entries[people.b1.pk, ReviewKind.MOVE].change
+    moved_in = entries[people.a2.pk, ReviewKind.MOVE]
+    assert moved_in.area_code == areas.community_b1.code and moved_in.effective_date == date(2024, 3, 1)
+    assert "低保（2024-02-01 起）" in entries[people.a2.pk, ReviewKind.LOW_INCOME].change
+    html = client.get(reverse("registry:review_list")).content.decode()
+    assert "逐人办理" in html and people.a1.name in html
+    assert pending_reviews(users.a[Role.STREET_OFFICER]).filter(person=people.a1).exists()
+
+
+def test_a_refused_manual_change_adds_no_entry(users, people):
+    from datetime import date
+
+    from canlian.common.exceptions import DomainError
+    from canlian.registry import services
+
+    with pytest.raises(DomainError):
+        services.person_record_death(
+            actor=users[Role.DISTRICT_OFFICER], person=people.a1, date_of_death=date(1800, 1, 1)
+        )
+    assert not StatusReview.objects.exists()
