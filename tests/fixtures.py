@@ -62,6 +62,11 @@ def preloaded(db) -> None:
 
     if not Holiday.objects.exists():
         ensure_holidays(Holiday)
+    from canlian.payments.layouts import ensure_layouts
+    from canlian.payments.models import RosterLayout
+
+    if not RosterLayout.objects.exists():
+        ensure_layouts(RosterLayout, Programme)
 
 
 @pytest.fixture
