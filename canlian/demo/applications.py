@@ -20,7 +20,7 @@ from canlian.applications.services import StepData, application_create, applicat
 from canlian.applications.workflow import STEP_ROLES
 from canlian.common.exceptions import DomainError
 from canlian.demo.context import DemoContext
-from canlian.programmes.choices import RuleStatus
+from canlian.programmes.choices import BenefitKind, RuleStatus, Step
 from canlian.programmes.eligibility import compiled
 from canlian.programmes.models import Programme, RuleVersion
 from canlian.programmes.rules import RuleContext
@@ -84,6 +84,8 @@ def build(ctx: DemoContext) -> None:
                 today=started)
             day = started
             while app.status == Status.IN_PROGRESS and steps.index(app.step) < stop:
+                if app.step == Step.DELIVER and programme.benefit_kind == BenefitKind.CASH:
+                    break  # cash is paid through payment batches (the payments demo pays these)
                 day = min(day + timedelta(days=ctx.rng.randint(1, 4)), today)
                 data = StepData(
                     delivered_on=day, delivered_amount=Decimal(amount) if amount else None,
