@@ -32,7 +32,7 @@ def batch_list(user: Any, filters: BatchFilters) -> QuerySet[Batch]:
         qs = qs.filter(year=filters.year)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return qs.annotate(n_lines=Count("lines", filter=Q(lines__kind=LineKind.PAYMENT)),
+    return qs.order_by("-id").annotate(n_lines=Count("lines", filter=Q(lines__kind=LineKind.PAYMENT)),
                        total=Sum("lines__amount", filter=~Q(lines__status=LineStatus.EXCLUDED)))
 
 
