@@ -42,7 +42,7 @@ class ReasonForm(forms.Form):
 
 
 class LayoutForm(forms.Form):
-    layout = forms.ModelChoiceField(label=_("格式"), queryset=RosterLayout.objects.none())
+    layout = forms.ModelChoiceField(label=_("格式"), queryset=RosterLayout.objects.none(), empty_label=None)
 
     def __init__(self, *args: object, kind: str = LayoutKind.BANK, programme: Programme | None = None,
                  **kwargs: object) -> None:
