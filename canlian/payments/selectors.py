@@ -4,13 +4,13 @@ contract (canlian/common/figures.py) that the dashboard and the annual summary r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from canlian.common import figures
+from canlian.common.money import to_yuan
 from canlian.payments import workflow
 from canlian.payments.choices import BatchStatus, LineKind, LineStatus
 from canlian.payments.models import Batch, PaymentLine
@@ -97,7 +97,7 @@ def payment_totals(query: figures.PaymentQuery) -> list[figures.PaymentTotal]:
                 .order_by("programme__code", "funding_source", "month", "area_code"))
         out += [figures.PaymentTotal(programme_code=r["programme__code"], source=r["funding_source"], state=state,
                                      month=r["month"], area_code=r["area_code"],
-                                     amount=r["amount"] or Decimal("0.00"), lines=r["lines"] or 0)
+                                     amount=to_yuan(r["amount"] or 0), lines=r["lines"] or 0)
                 for r in rows if r["amount"] or r["lines"]]
     return out
 

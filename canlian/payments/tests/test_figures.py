@@ -59,6 +59,7 @@ def test_registered_and_states(users, areas) -> None:
     assert sum(r.lines for r in rows if r.state == figures.PAID) == 2  # 3 paid − 1 reversal
     assert sum(r.amount for r in rows if r.state == figures.COMMITTED) == Decimal("1000.00")
     assert sum(r.amount for r in rows if r.state == figures.AWAITING_FUNDS) == Decimal("1000.00")
+    assert all(r.amount.as_tuple().exponent == -2 for r in rows)  # yuan, two places
     assert figures.payment_persons(YEAR, figures.PAID) == {"R1": 2}
     assert figures.payment_persons(YEAR, figures.COMMITTED) == {"R1": 1}
     assert figures.payment_persons(YEAR, figures.AWAITING_FUNDS) == {"R1": 1}
