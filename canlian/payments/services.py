@@ -224,22 +224,34 @@ def _record_event(actor: Any, batch: Batch, transition: str, before: str, reason
            after={"status": batch.status, "version": batch.version}, message=reason)
 
 
+_LINE_COLUMNS = ("batch_id", "seq", "ref", "kind", "programme_id", "period", "person_id", "household_id",
+                 "application_id", "area_code", "funding_source", "amount", "bank_account_id", "status",
+                 "retry_of_id", "bank_reason", "excluded_reason", "note")
+
+
 def _create_lines(batch: Batch, candidates: list[Candidate], sources: list[str], *,
                   retry_of: list[int | None] | None = None) -> int:
+    """Insert the lines with one prepared INSERT run over chunks of rows (executemany): building model
+    instances and compiling SQL per row would cost ten times the database's own work at 100,000 lines."""
+    from django.db import connection
+
     code = batch.code
-    lines = [PaymentLine(batch=batch, seq=i, ref=f"{code}-{i:06d}", programme_id=batch.programme_id,
-                         period=batch.period, person_id=c.person_id, household_id=c.household_id,
-                         application_id=c.application_id, area_code=c.area_code, funding_source=src,
-                         amount=c.amount, bank_account_id=c.account_id,
-                         retry_of_id=retry_of[i - 1] if retry_of else None)
-             for i, (c, src) in enumerate(zip(candidates, sources, strict=True), start=1)]
+    table = connection.ops.quote_name(PaymentLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _LINE_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_LINE_COLUMNS))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from _meta, values bound
+    rows = [(batch.pk, i, f"{code}-{i:06d}", LineKind.PAYMENT, batch.programme_id, batch.period, c.person_id,
+             c.household_id, c.application_id, c.area_code, src, c.amount, c.account_id, LineStatus.PENDING,
+             retry_of[i - 1] if retry_of else None, "", "", "")
+            for i, (c, src) in enumerate(zip(candidates, sources, strict=True), start=1)]
     try:
-        with transaction.atomic():
-            PaymentLine.objects.bulk_create(lines, batch_size=CHUNK)
+        with transaction.atomic(), connection.cursor() as cursor:
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(sql, rows[start:start + 5000])
     except IntegrityError as exc:
         raise Conflict(_("其中有人已被同时编入另一发放批次（同一项目同一期次只能发放一次），"
                          "本批次未生成，请重新生成")) from exc
-    return len(lines)
+    return len(rows)
 
 
 @transaction.atomic
