@@ -561,6 +561,10 @@ def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine]) -> Iterable[dict[st
 
     names = dict(Region.objects.filter(code__startswith=batch.area_prefix[:6]).values_list("code", "name"))
     programme = batch.programme
+    # labels translated once, not once per row
+    categories = {k: str(v) for k, v in CATEGORY_NAMES.items()}
+    grades = {k: str(v) for k, v in GRADE_NAMES.items()}
+    sources = {k: str(v) for k, v in FundingSource.choices}
     from canlian.registry.models import Certificate
 
     reissue = Subquery(Certificate.objects.filter(person=OuterRef("person_id"), is_current=True).values("reissue")[:1])
@@ -578,9 +582,9 @@ def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine]) -> Iterable[dict[st
             RosterField.ACCOUNT_NUMBER: crypto.decrypt(bytes(acc_enc), purpose="bank_account") if acc_enc else "",
             RosterField.BANK_NAME: bank or "", RosterField.HOLDER_NAME: holder or name, RosterField.AMOUNT: amount,
             RosterField.PROGRAMME: programme.name, RosterField.PERIOD: batch.period,
-            RosterField.COMMUNITY: names.get(area, area), RosterField.CATEGORY: str(CATEGORY_NAMES.get(category, "")),
-            RosterField.GRADE: str(GRADE_NAMES.get(grade, "")), RosterField.CERTIFICATE: certificate,
-            RosterField.PHONE: phone, RosterField.FUNDING_SOURCE: str(FundingSource(source).label),
+            RosterField.COMMUNITY: names.get(area, area), RosterField.CATEGORY: categories.get(category, ""),
+            RosterField.GRADE: grades.get(grade, ""), RosterField.CERTIFICATE: certificate,
+            RosterField.PHONE: phone, RosterField.FUNDING_SOURCE: sources.get(source, ""),
             RosterField.REMARK: batch.code,
         }
 

@@ -22,7 +22,7 @@ from canlian.programmes.models import Programme
 pytestmark = pytest.mark.django_db
 
 
-def _approved(users, programme: str = "R1", amount: str = "1000.00"):  # noqa: ANN001
+def _approved(users, programme: str = "R1", amount: str = "1000.00"):
     batch = services.batch_build(actor=users.a[Role.FINANCE], programme=Programme.objects.get(code=programme),
                                  period="2024", batch_date=date(2024, 4, 15))
     batch = services.batch_check(actor=users.a[Role.FINANCE], batch=batch)
@@ -95,7 +95,7 @@ def test_l1_national_template(users, areas) -> None:
         services.batch_export_national(actor=users.a[Role.FINANCE], batch=r1, layout=layout)
 
 
-def _approved_r1(users, areas):  # noqa: ANN001
+def _approved_r1(users, areas):
     waiting(users, areas.community_a2)
     budget()
     return _approved(users)
