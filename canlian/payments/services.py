@@ -420,6 +420,8 @@ def batch_check(*, actor: Any, batch: Batch | int) -> Batch:
     _allowed(actor, batch, BatchTransition.CHECK)
     programme, day = batch.programme, batch.batch_date
     pending = batch.lines.filter(status=LineStatus.PENDING, kind=LineKind.PAYMENT)
+    # before approval a line follows the person's current default account (corrected since the build)
+    pending.update(bank_account=_default_account())
     kept = set(batch.findings.filter(resolved=True).values_list("line_id", "kind"))
     batch.findings.filter(resolved=False).delete()
     found: list[Finding] = []
@@ -521,10 +523,17 @@ def _editable(actor: Any, batch: Batch) -> Batch:
     return batch
 
 
+MUST_EXCLUDE = frozenset({FindingKind.DIED, FindingKind.MOVED, FindingKind.NO_ACCOUNT, FindingKind.INVALID_ACCOUNT})
+"""Findings that no note can clear: money is never sent to the dead, to someone gone, or to no valid account."""
+
+
 @transaction.atomic
 def finding_resolve(*, actor: Any, finding: Finding, resolution: str) -> Finding:
     """Accept a finding with a note (e.g. the account was corrected, the budget was raised)."""
     _editable(actor, finding.batch)
+    if finding.kind in MUST_EXCLUDE:
+        raise DomainError(_("“%(k)s”不能仅说明后发放：请剔除该明细，或更正银行账户后重新核查") % {
+            "k": FindingKind(finding.kind).label}, field="resolution")
     resolution = resolution.strip()
     if not resolution:
         raise DomainError(_("请填写处理意见"), field="resolution")

@@ -92,7 +92,7 @@ def test_check_finds_death_account_eligibility_budget_and_blocks_approval(users,
     from canlian.registry.choices import LifeStatus
 
     apps = waiting(users, areas.community_a1, n=4)
-    budget(amount="2500.00")
+    budget(amount="1500.00")
     batch = _build(users)
     dead, no_account, poor_no_more = (a.person for a in apps[:3])
     Person.objects.filter(pk=dead.pk).update(life_status=LifeStatus.DECEASED, life_status_date=date(2024, 4, 1))
@@ -108,15 +108,23 @@ def test_check_finds_death_account_eligibility_budget_and_blocks_approval(users,
     queries_small = len(ctx.captured_queries)
     kinds = {(f.line.person_id if f.line else None, f.kind) for f in batch.findings.select_related("line")}
     assert (dead.pk, FindingKind.DIED) in kinds
-    assert (no_account.pk, FindingKind.INVALID_ACCOUNT) in kinds
+    assert (no_account.pk, FindingKind.NO_ACCOUNT) in kinds  # its only account was closed
     assert (poor_no_more.pk, FindingKind.INELIGIBLE) in kinds
-    assert (None, FindingKind.BUDGET) in kinds  # 4000 against 2500
+    assert (None, FindingKind.BUDGET) in kinds  # 4000 against 1500
     reason = batch.findings.get(kind=FindingKind.INELIGIBLE).detail
     assert "低保" in reason
     with pytest.raises(DomainError, match="核查问题未处理"):
         services.batch_transition(actor=users.a[Role.LEADER], batch=batch, transition=BatchTransition.APPROVE)
-    for app in apps[:3]:
-        services.line_exclude(actor=users.a[Role.FINANCE], line=batch.lines.get(application=app), reason="不再符合")
+    with pytest.raises(DomainError, match="剔除该明细"):
+        services.finding_resolve(actor=users.a[Role.FINANCE], finding=batch.findings.get(kind=FindingKind.DIED),
+                                 resolution="家属代领")
+    # a corrected account clears the account finding on the next check
+    services.line_exclude(actor=users.a[Role.FINANCE], line=batch.lines.get(application=apps[0]), reason="已死亡")
+    services.line_exclude(actor=users.a[Role.FINANCE], line=batch.lines.get(application=apps[2]), reason="不再符合")
+    fixed = account_for(no_account)
+    batch = services.batch_check(actor=users.a[Role.FINANCE], batch=batch)
+    assert batch.lines.get(application=apps[1]).bank_account_id == fixed.pk
+    assert not services.unresolved(batch).filter(kind=FindingKind.NO_ACCOUNT).exists()
     budget_finding = batch.findings.get(kind=FindingKind.BUDGET)
     with pytest.raises(DomainError, match="处理意见"):
         services.finding_resolve(actor=users.a[Role.FINANCE], finding=budget_finding, resolution=" ")
@@ -125,7 +133,7 @@ def test_check_finds_death_account_eligibility_budget_and_blocks_approval(users,
         services.batch_transition(actor=users.a[Role.FINANCE], batch=batch, transition=BatchTransition.APPROVE)
     batch = services.batch_transition(actor=users.a[Role.LEADER], batch=batch, transition=BatchTransition.APPROVE)
     assert batch.status == BatchStatus.APPROVED
-    assert list(batch.events.values_list("transition", flat=True)) == ["check", "approve"]
+    assert list(batch.events.values_list("transition", flat=True)) == ["check", "check", "approve"]
     # one query per step: more lines do not mean more queries
     more = waiting(users, areas.community_a2, n=12, period="2024-b")
     big = _build(users, period="2024-b")
