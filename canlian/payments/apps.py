@@ -14,6 +14,7 @@ class PaymentsConfig(AppConfig):
         from canlian.payments import selectors, services
 
         register(_("资金发放"), "payments:list", action="payment.view", order=25)
+        register(_("名单格式"), "payments:layouts", action="payment.layout", order=91)
         figures.register(totals=selectors.payment_totals, persons=selectors.payment_persons)
         if services.delivery_guard not in DELIVERY_GUARDS:
             DELIVERY_GUARDS.append(services.delivery_guard)

@@ -55,3 +55,22 @@ class LayoutForm(forms.Form):
 
 class ReturnForm(forms.Form):
     file = forms.FileField(label=_("银行回盘文件（.xlsx 或 .csv）"))
+
+
+class LayoutEditForm(forms.ModelForm):
+    """A roster layout: columns as JSON ([{"header": "卡号", "field": "account_number"}, …]), checked by the model."""
+
+    success_text = forms.CharField(label=_("表示成功的结果（用顿号或逗号分隔）"), required=False)
+
+    class Meta:
+        model = RosterLayout
+        fields = ["kind", "name", "bank_name", "programme", "file_format", "columns", "return_columns", "is_active"]
+        widgets = {"columns": forms.Textarea(attrs={"rows": 10}), "return_columns": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["success_text"].initial = "、".join(self.instance.success_values or [])
+
+    def clean_success_text(self) -> list[str]:
+        text = self.cleaned_data.get("success_text") or ""
+        return [v.strip() for v in text.replace(",", "、").replace("，", "、").split("、") if v.strip()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,9 +14,16 @@ from canlian.accounts.permissions import can, requires
 from canlian.common.exceptions import DomainError
 from canlian.common.tabular import XLSX_CONTENT_TYPE
 from canlian.payments import selectors, services
-from canlian.payments.choices import BatchStatus, BatchTransition, FindingKind, LayoutKind, LineStatus
-from canlian.payments.forms import BuildForm, FilterForm, LayoutForm, ReasonForm, ReturnForm
-from canlian.payments.models import Batch, Finding, PaymentLine
+from canlian.payments.choices import (
+    BatchStatus,
+    BatchTransition,
+    FindingKind,
+    LayoutKind,
+    LineStatus,
+    RosterField,
+)
+from canlian.payments.forms import BuildForm, FilterForm, LayoutEditForm, LayoutForm, ReasonForm, ReturnForm
+from canlian.payments.models import Batch, Finding, PaymentLine, RosterLayout
 from canlian.payments.roster import ReturnFileError, RosterFile
 
 PAGE_SIZE = 50
@@ -208,3 +216,27 @@ def line_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已冲正 %(r)s") % {"r": line.ref})
     return redirect(line.batch)
+
+
+@requires("payment.layout")
+def layouts(request: HttpRequest) -> HttpResponse:
+    return render(request, "payments/layouts.html", {"layouts": RosterLayout.objects.select_related("programme")})
+
+
+@requires("payment.layout")
+def layout_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    layout = get_object_or_404(RosterLayout, pk=pk) if pk else RosterLayout()
+    form = LayoutEditForm(request.POST or None, instance=layout)
+    if request.method == "POST" and form.is_valid():
+        layout = form.save(commit=False)
+        layout.success_values = form.cleaned_data["success_text"]
+        try:
+            services.layout_save(actor=request.user, layout=layout)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("名单格式“%(n)s”已保存") % {"n": layout.name})
+            return redirect("payments:layouts")
+    return render(request, "payments/layout_form.html", {"form": form, "layout": layout,
+                                                         "fields": RosterField.choices})

@@ -92,3 +92,25 @@ def test_build_screen(users, areas, client_for) -> None:
                                                        "batch_date": "2024-04-15"})
     assert response.status_code == 302
     assert client_for(users.a[Role.LEADER]).get(reverse("payments:build")).status_code == 403
+
+
+def test_layouts_are_edited_in_the_ui(users, areas, client_for) -> None:
+    from canlian.audit.models import AuditEvent
+    from canlian.payments.models import RosterLayout
+
+    layout = RosterLayout.objects.get(name="农商行代发")
+    admin = client_for(users.a[Role.ADMIN])
+    assert "农商行代发" in admin.get(reverse("payments:layouts")).content.decode()
+    form = {"kind": "bank", "name": "农商行代发", "bank_name": "农村商业银行", "file_format": "csv",
+            "columns": '[{"header": "编号", "field": "line_ref"}, {"header": "卡号", "field": "account_number"}, '
+                       '{"header": "金额", "field": "amount"}]',
+            "return_columns": '{"line_ref": "编号", "amount": "金额", "result": "结果"}', "success_text": "成功、已入账",
+            "is_active": "on"}
+    assert admin.post(reverse("payments:layout_edit", args=[layout.pk]), form).status_code == 302
+    layout.refresh_from_db()
+    assert (layout.file_format, layout.success_values, len(layout.columns)) == ("csv", ["成功", "已入账"], 3)
+    assert AuditEvent.objects.filter(action="roster_layout.save").exists()
+    bad = {**form, "columns": '[{"header": "姓名", "field": "name"}]'}
+    page = admin.post(reverse("payments:layout_edit", args=[layout.pk]), bad).content.decode()
+    assert "明细编号" in page
+    assert client_for(users.a[Role.LEADER]).get(reverse("payments:layouts")).status_code == 403
