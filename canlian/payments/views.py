@@ -53,8 +53,11 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.BatchFilters(programme=d["programme"].code if d.get("programme") else "",
                                      year=d.get("year"), status=d.get("status") or "")
     page = Paginator(selectors.batch_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    budget = (selectors.budget_overview(d["programme"].pk, d["year"]) if d.get("programme") and d.get("year")
+              else None)
     return render(request, "payments/list.html", {
-        "form": form, "page": page, "build_form": BuildForm() if can(request.user, "payment.manage") else None})
+        "form": form, "page": page, "budget": budget,
+        "build_form": BuildForm() if can(request.user, "payment.manage") else None})
 
 
 @requires("payment.manage")

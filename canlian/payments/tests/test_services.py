@@ -318,3 +318,24 @@ def test_recurring_batch_from_enrolments_and_eligibility(users, areas) -> None:
     line = batch.lines.get()
     assert (line.person_id, line.amount) == (ok.pk, Decimal("94.00"))
     assert [r["person"] for r in batch.left_out] == [gone.pk] and "低保" in batch.left_out[0]["reason"]
+
+
+def test_household_programme_pays_the_household_once(users, areas) -> None:
+    from canlian.applications.tests.factories import make_application
+    from canlian.registry.choices import Relation
+    from canlian.registry.tests.factories import PersonFactory, make_household
+
+    head = PersonFactory(community=areas.community_a1)
+    spouse = PersonFactory(community=areas.community_a1)
+    household = make_household(head, (spouse, Relation.SPOUSE))
+    account_for(head)
+    app = make_application(person=head, creator=users.a[Role.DISTRICT_OFFICER], programme="L3", step="deliver",
+                           period="2024")
+    Application.objects.filter(pk=app.pk).update(household=household, approved_amount="1800.00")
+    batch = _build(users, programme="L3")
+    line = batch.lines.get()
+    assert (line.household_id, line.person_id, line.amount) == (household.pk, head.pk, Decimal("1800.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentLine.objects.create(batch=batch, seq=2, ref="X-2", programme=line.programme, period="2024",
+                                   person=spouse, household=household, area_code=line.area_code,
+                                   funding_source="district", amount=Decimal("1800.00"))

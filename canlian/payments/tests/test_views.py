@@ -42,6 +42,14 @@ def test_list_and_page_by_role(users, areas, client_for, django_assert_max_num_q
         client.get(reverse("payments:list"))
 
 
+def test_list_shows_budget_committed_and_paid_for_a_programme_year(users, areas, client_for) -> None:
+    _batch(users, areas)
+    budget(amount="345000.00")
+    page = client_for(users.a[Role.LEADER]).get(reverse("payments:list"), {"programme": "R1", "year": 2024})
+    body = page.content.decode()
+    assert "预算执行" in body and "345,000.00" in body
+
+
 def test_line_search_htmx_partial(users, areas, client_for) -> None:
     batch, apps = _batch(users, areas)
     client = client_for(users.a[Role.FINANCE])
