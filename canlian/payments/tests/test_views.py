@@ -112,8 +112,8 @@ def test_layouts_are_edited_in_the_ui(users, areas, client_for) -> None:
     form = {"kind": "bank", "name": "农商行代发", "bank_name": "农村商业银行", "file_format": "csv",
             "columns": '[{"header": "编号", "field": "line_ref"}, {"header": "卡号", "field": "account_number"}, '
                        '{"header": "金额", "field": "amount"}]',
-            "return_columns": '{"line_ref": "编号", "amount": "金额", "result": "结果"}', "success_text": "成功、已入账",
-            "is_active": "on"}
+            "return_columns": '{"line_ref": "编号", "amount": "金额", "result": "结果"}',
+            "success_text": "成功、已入账", "is_active": "on"}
     assert admin.post(reverse("payments:layout_edit", args=[layout.pk]), form).status_code == 302
     layout.refresh_from_db()
     assert (layout.file_format, layout.success_values, len(layout.columns)) == ("csv", ["成功", "已入账"], 3)
