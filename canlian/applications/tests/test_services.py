@@ -87,15 +87,6 @@ def test_household_programme_needs_a_household(users, areas) -> None:
     assert app.household == household
 
 
-@pytest.fixture
-def hand_delivery(monkeypatch) -> None:
-    """The applications module on its own: "deliver" recorded by hand. With payments installed a cash benefit
-    passes "deliver" only through a payment batch (tested in canlian/payments/tests)."""
-    from canlian.applications import services
-
-    monkeypatch.setattr(services, "DELIVERY_GUARDS", [])
-
-
 def _walk(users, app: Application, until: str) -> Application:
     roles = {"accept": Role.COMMUNITY_COORDINATOR, "home_survey": Role.COMMUNITY_COORDINATOR,
              "review": Role.DISTRICT_OFFICER, "approve": Role.LEADER, "notice": Role.DISTRICT_OFFICER,
