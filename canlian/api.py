@@ -32,6 +32,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def _mount() -> None:
     from canlian.accounts.api import router as accounts_router
     from canlian.applications.api import router as applications_router
+    from canlian.payments.api import router as payments_router
     from canlian.programmes.api import router as programmes_router
     from canlian.regions.api import router as regions_router
     from canlian.registry.api import router as registry_router
@@ -41,6 +42,7 @@ def _mount() -> None:
     api.add_router("/programmes/", programmes_router)
     api.add_router("/registry/", registry_router)
     api.add_router("/applications/", applications_router)
+    api.add_router("/payments/", payments_router)
 
 
 _mount()

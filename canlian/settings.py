@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "canlian.registry",
     "canlian.programmes",
     "canlian.applications",
+    "canlian.payments",
     "canlian.reports",
     "canlian.demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("registry/", include("canlian.registry.urls")),
     path("applications/", include("canlian.applications.urls")),
     path("reports/", include("canlian.reports.urls")),
+    path("payments/", include("canlian.payments.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # The admin site logs in through our own login page, so the second factor, the lock-out and the audit

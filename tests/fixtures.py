@@ -62,6 +62,11 @@ def preloaded(db) -> None:
 
     if not Holiday.objects.exists():
         ensure_holidays(Holiday)
+    from canlian.payments.layouts import ensure_layouts
+    from canlian.payments.models import RosterLayout
+
+    if not RosterLayout.objects.exists():
+        ensure_layouts(RosterLayout, Programme)
 
 
 @pytest.fixture
@@ -116,3 +121,21 @@ def _isolated_files_and_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def hand_delivery(monkeypatch) -> None:
+    """An application module test on its own: "deliver" of a cash benefit recorded by hand. With payments
+    installed a cash benefit passes "deliver" only when the bank confirms its batch line (decision 0013)."""
+    from canlian.applications import services
+
+    monkeypatch.setattr(services, "DELIVERY_GUARDS", [])
+
+
+@pytest.fixture
+def no_payment_figures(monkeypatch) -> None:
+    """The figures contract with no provider registered (as before the payments module): money "not available"."""
+    from canlian.common import figures
+
+    monkeypatch.setattr(figures, "_TOTALS", [])
+    monkeypatch.setattr(figures, "_PERSONS", [])

@@ -103,6 +103,16 @@ MATRIX: dict[str, tuple[object, frozenset[Role]]] = {
         gettext_lazy("生成并下载本辖区的年度工作总结（Word、Excel、JSON）"),
         frozenset({R.DISTRICT_OFFICER, R.LEADER, R.STREET_OFFICER}),
     ),
+    "payment.view": (
+        gettext_lazy("查看发放批次（区级）和本辖区人员的发放明细、发放记录（账号仅脱敏）"),
+        frozenset({R.DISTRICT_OFFICER, R.LEADER, R.FINANCE, R.STREET_OFFICER, R.COMMUNITY_COORDINATOR, R.AUDITOR}),
+    ),
+    "payment.manage": (
+        gettext_lazy("生成发放批次、发放前核查、导出银行名单、导入银行回盘、失败重发、冲正"),
+        frozenset({R.FINANCE}),
+    ),
+    "payment.approve": (gettext_lazy("审批发放批次"), frozenset({R.LEADER})),
+    "payment.layout": (gettext_lazy("维护银行名单格式和上报模板"), frozenset({R.ADMIN, R.FINANCE})),
 }
 
 

@@ -44,8 +44,11 @@ _SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x8
 
 DeliveryHandler = Callable[[Application, Any], None]
 DELIVERY_HANDLERS: list[DeliveryHandler] = []
-"""Called when an application passes "deliver". The payments module registers one here and, for cash
-programmes, pays through its batches; until then "deliver" records the date and amount or items given."""
+"""Called when an application passes "deliver" (after the enrolment starts)."""
+DeliveryGuard = Callable[[Application], str | None]
+DELIVERY_GUARDS: list[DeliveryGuard] = []
+"""Asked before an application passes "deliver"; a message refuses it. The payments module registers one:
+a cash benefit passes "deliver" only when the bank confirms the payment of its batch line."""
 
 
 def _due(programme: Programme, step: str, start: date, cal: Calendar | None = None) -> date | None:
@@ -212,6 +215,10 @@ def _advance_step(actor: Any, app: Application, data: StepData, today: date, cha
                 raise DomainError(_("核定金额不能为负数"), field="approved_amount")
             changes["approved_amount"] = value
     elif app.step == Step.DELIVER:
+        for guard in DELIVERY_GUARDS:
+            refusal = guard(app)
+            if refusal:
+                raise DomainError(refusal, code="paid_by_batch")
         if data.delivered_on is None:
             raise DomainError(_("请填写发放/实施日期"), field="delivered_on")
         if data.delivered_on > today:

@@ -24,9 +24,9 @@ STEP_ROLES: dict[str, frozenset[Role]] = {
     Step.VERIFY: frozenset({R.DISTRICT_OFFICER}),
     Step.APPROVE: frozenset({R.LEADER}),
     Step.NOTICE: frozenset({R.DISTRICT_OFFICER}),
-    # Finance joins "deliver" with the payments module (batches, bank roster): delivery starts the person's
-    # enrolment (在享), which only caseworkers may record, so until then the district officer records it.
-    Step.DELIVER: frozenset({R.DISTRICT_OFFICER}),
+    # Finance pays cash benefits through payment batches: the bank's return moves the application past
+    # "deliver" as the finance user (payments.services); a cash benefit is never delivered by hand.
+    Step.DELIVER: frozenset({R.DISTRICT_OFFICER, R.FINANCE}),
     Step.FOLLOW_UP: _CASEWORK,
 }
 """Step → roles that may act on an application waiting at that step (always inside their own area)."""

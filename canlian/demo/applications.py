@@ -29,7 +29,7 @@ from canlian.applications.workdays import Calendar
 from canlian.applications.workflow import STEP_ROLES
 from canlian.common.exceptions import DomainError
 from canlian.demo.context import DemoContext
-from canlian.programmes.choices import RuleStatus
+from canlian.programmes.choices import BenefitKind, RuleStatus, Step
 from canlian.programmes.eligibility import compiled
 from canlian.programmes.models import Programme, RuleVersion
 from canlian.programmes.rules import RuleContext
@@ -184,6 +184,8 @@ def build(ctx: DemoContext) -> None:
         for i, day in enumerate(p.days):
             if app.status != Status.IN_PROGRESS:
                 break
+            if app.step == Step.DELIVER and programme.benefit_kind == BenefitKind.CASH:
+                break  # cash is paid through payment batches (the payments demo pays these)
             if closing and i == len(p.days) - 1:
                 transition, reason = ((Transition.REJECT, "经入户调查，家庭收入超过标准")
                                       if p.outcome == "rejected" else (Transition.WITHDRAW, "申请人主动撤回"))

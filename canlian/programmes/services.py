@@ -172,7 +172,8 @@ def enrolment_start(
     benefit is delivered (`application` is then the application's id). One open enrolment per person and
     programme: a second start while one is open is refused, not merged.
     """
-    require(actor, "enrolment.manage")
+    # an enrolment started by a delivered application was authorised by the application's state machine
+    require(actor, "application.act" if source == EnrolmentSource.APPLICATION else "enrolment.manage")
     if not in_scope(actor, person.area_code):
         raise PermissionDenied(_("%(name)s 不在您的辖区内") % {"name": person.name})
     if source not in EnrolmentSource.values:

@@ -11,7 +11,7 @@ from canlian.applications import selectors
 from canlian.applications.choices import Status
 from canlian.applications.models import Application, ApplicationEvent, FollowUp
 from canlian.applications.workdays import Calendar
-from canlian.demo import applications, programmes, regions, users
+from canlian.demo import applications, payments, programmes, regions, users
 from canlian.demo import registry as registry_demo
 from canlian.demo import screening as screening_demo
 from canlian.demo.context import DemoContext
@@ -21,7 +21,7 @@ from canlian.demo.context import DemoContext
 def test_demo_fills_every_inbox_and_list(preloaded) -> None:
     ctx = DemoContext(rng=random.Random(1), year=2024, persons=600, stdout=io.StringIO())
     for build in (regions.build, users.build, registry_demo.build, programmes.build, screening_demo.build,
-                  applications.build):
+                  applications.build, payments.build):
         build(ctx)
     assert Application.objects.count() >= 60
     statuses = set(Application.objects.values_list("status", flat=True))

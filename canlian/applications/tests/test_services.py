@@ -100,7 +100,7 @@ def _walk(users, app: Application, until: str) -> Application:
     return app
 
 
-def test_full_path_records_delivery_follow_up_and_progress(users, areas) -> None:
+def test_full_path_records_delivery_follow_up_and_progress(users, areas, hand_delivery) -> None:
     person = r1_person(areas.community_a1)
     r1 = Programme.objects.get(code="R1")
     app = application_create(actor=users.a[Role.COMMUNITY_COORDINATOR], person=person, programme=r1, year=2024,
@@ -114,7 +114,7 @@ def test_full_path_records_delivery_follow_up_and_progress(users, areas) -> None
     assert done_counts(user=users.b[Role.COMMUNITY_COORDINATOR], year=2024, programme_ids=[r1.pk]) == {r1.pk: 0}
 
 
-def test_deliver_needs_date_and_amount(users, areas) -> None:
+def test_deliver_needs_date_and_amount(users, areas, hand_delivery) -> None:
     app = make_application(person=r1_person(areas.community_a1), creator=users.a[Role.DISTRICT_OFFICER],
                            step="deliver")
     with pytest.raises(DomainError, match="日期"):
@@ -233,7 +233,7 @@ def test_no_rule_for_the_year_refuses_intake(users, areas) -> None:
                            programme=Programme.objects.get(code="R1"), year=2031)
 
 
-def test_delivery_starts_the_enrolment(users, areas) -> None:
+def test_delivery_starts_the_enrolment(users, areas, hand_delivery) -> None:
     from canlian.programmes.models import Enrolment
 
     person = r1_person(areas.community_a1)

@@ -25,7 +25,7 @@ CASE = {Role.COMMUNITY_COORDINATOR, Role.STREET_OFFICER, Role.DISTRICT_OFFICER}
 ACTS = {
     "apply": CASE, "accept": CASE, "home_survey": CASE, "review": {Role.DISTRICT_OFFICER},
     "approve": {Role.LEADER}, "notice": {Role.DISTRICT_OFFICER},
-    "deliver": {Role.DISTRICT_OFFICER}, "follow_up": CASE,
+    "deliver": {Role.DISTRICT_OFFICER, Role.FINANCE}, "follow_up": CASE,
 }
 STATES = [(Status.IN_PROGRESS, s) for s in R1] + [
     (Status.REJECTED, "review"), (Status.WITHDRAWN, "accept"), (Status.CLOSED, "follow_up")]
@@ -36,6 +36,8 @@ def expected(status: str, step: str, transition: str) -> tuple[set[Role], tuple[
     i = R1.index(step)
     if status == Status.IN_PROGRESS:
         if transition == Transition.ADVANCE:
+            if step == "deliver":  # R1 is cash: it passes "deliver" only through a payment batch (payments)
+                return set(), None
             return ACTS[step], ((Status.IN_PROGRESS, R1[i + 1]) if i + 1 < len(R1) else (Status.CLOSED, step))
         if transition in (Transition.RETURN, Transition.REJECT):
             if step in ("apply", "follow_up"):

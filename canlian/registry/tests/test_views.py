@@ -338,7 +338,7 @@ def test_person_page_queries_are_bounded(users, areas, people, client_for, djang
     make_account(people.a1)
     make_account(people.a1, "6217000000000000001", default=False)
     client = client_for(users[Role.DISTRICT_OFFICER])
-    with django_assert_max_num_queries(17):  # + 1: the applications section (applications_tags)
+    with django_assert_max_num_queries(18):  # + 1 each: the applications and payments sections (their tags)
         response = client.get(reverse("registry:person_detail", args=[people.a1.pk]))
     assert response.status_code == 200 and "一户多残" in response.content.decode()
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from canlian.demo import applications as applications_demo
+from canlian.demo import payments as payments_demo
 from canlian.demo import programmes, regions, users
 from canlian.demo import registry as registry_demo
 from canlian.demo import screening as screening_demo
@@ -21,6 +22,7 @@ from canlian.regions.models import Region
 
 BUILDERS = [
     regions.build, users.build, registry_demo.build, programmes.build, screening_demo.build, applications_demo.build,
+    payments_demo.build,
 ]
 
 
