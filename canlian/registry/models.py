@@ -182,6 +182,15 @@ class Person(TimeStampedModel):
     )
     low_income_since = models.DateField(_("低保状态起始"), null=True, blank=True)
 
+    # Facts that programme rules need and no certificate records (decision 0016): verified by staff from
+    # documents (vehicle licence, 脱贫 list, care assessment, medical diagnosis, work-injury insurance).
+    owns_wheelchair_vehicle = models.BooleanField(_("持有机动轮椅车"), default=False)
+    lower_limb = models.BooleanField(_("下肢残疾"), default=False)
+    poverty_alleviated = models.BooleanField(_("脱贫人口"), default=False)
+    needs_long_term_care = models.BooleanField(_("需长期照护"), default=False)
+    work_injury_care = models.BooleanField(_("领取工伤护理费"), default=False)
+    autism = models.BooleanField(_("孤独症"), default=False)
+
     education = models.CharField(_("文化程度"), max_length=16, choices=Education.choices, blank=True)
     marital_status = models.CharField(_("婚姻状况"), max_length=16, choices=MaritalStatus.choices, blank=True)
 

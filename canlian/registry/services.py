@@ -31,6 +31,7 @@ from canlian.registry.choices import (
 )
 from canlian.registry.inputs import (
     EDITABLE_FIELDS,
+    FACT_FIELDS,
     CertificateInput,
     PersonInput,
     clean_bank_account,
@@ -82,6 +83,7 @@ PERSON_AUDIT_FIELDS = (
     "grade",
     "cert_status",
     "cert_valid_until",
+    *FACT_FIELDS,
 )
 
 

@@ -22,6 +22,7 @@ from canlian.programmes.rules import RuleContext, RuleSyntaxError, compile_rule
 from canlian.programmes.schema import facts_for, facts_for_many, registry_schema
 from canlian.programmes.tests.strategies import REF_DATES, rules
 from canlian.registry.choices import CertificateStatus, LifeStatus, Relation
+from canlian.registry.inputs import FACT_FIELDS
 from canlian.registry.models import Certificate, Household, HouseholdMember, LowIncomePeriod, Person
 from canlian.registry.tests.factories import PersonFactory, new_id_number
 
@@ -41,7 +42,8 @@ def random_registry(community: object, rng: random.Random) -> list[int]:
     for _i in range(POPULATION):
         age = rng.choice((rng.randint(0, 8), rng.randint(55, 65), rng.randint(0, 100)))
         birth = _near(rng) - timedelta(days=int(age * 365.25))
-        p = PersonFactory(id_number=new_id_number(birth), community=community, certificate=False)
+        facts = {name: rng.random() < 0.3 for name in FACT_FIELDS}
+        p = PersonFactory(id_number=new_id_number(birth), community=community, certificate=False, **facts)
         ids.append(p.pk)
         if rng.random() < 0.85:
             category = rng.randint(1, 7)
@@ -119,6 +121,8 @@ def test_each_binding_agrees_on_its_own(areas):
         "alive", "certificate_valid", "household_certified_count >= 2", "household_certified_count != 1",
         "household_certified_count not in [0, 1]", "enrolled(\"L5\")", "enrolled_here",
         "enrolled_in_year(\"R1\", 2024)", "has_category(\"肢体\")", "has_category(\"多重\")",
+        "low_income == \"无\"", "low_income in [\"低保\", \"无\"]", "low_income not in [\"特困\", \"低保边缘\"]",
+        "wheelchair", "lower_limb", "poverty", "long_term_care", "work_injury_care", "autism",
     ]
     for text in texts:
         rule = compile_rule(text, schema)
