@@ -303,6 +303,13 @@ class Person(TimeStampedModel):
         return str(EffectiveCertificateStatus(self.certificate_status).label)
 
     @property
+    def rule_fact_labels(self) -> list[str]:
+        """The yes/no facts of decision 0016 that hold, as the person page lists them (“孤独症、需长期照护”)."""
+        from canlian.registry.inputs import FACT_FIELDS
+
+        return [str(self._meta.get_field(name).verbose_name) for name in FACT_FIELDS if getattr(self, name)]
+
+    @property
     def ethnicity_name(self) -> str:
         return ETHNICITY_NAMES.get(self.ethnicity, "")
 
