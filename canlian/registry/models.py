@@ -239,6 +239,17 @@ class Person(TimeStampedModel):
             models.Index(fields=["low_income_status", "grade"], name="person_low_income_grade"),
             models.Index(fields=["grade"], name="person_grade"),
             models.Index(fields=["life_status"], name="person_life_status"),
+            # Every column an eligibility rule reads on the person, behind the two equalities nearly every rule
+            # has (alive, certificate not cancelled) and the birth-date range of the age rules: screening reads
+            # this index only, never the wide person rows (decision 0016; 1M persons: 2.6 s → 0.05 s for E1).
+            models.Index(
+                fields=[
+                    "life_status", "cert_status", "birth_date", "cert_valid_until", "category", "grade",
+                    "lower_limb", "owns_wheelchair_vehicle", "poverty_alleviated", "needs_long_term_care",
+                    "work_injury_care", "autism", "hukou_type", "sex", "area_code",
+                ],
+                name="person_eligibility",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -447,8 +458,10 @@ class LowIncomePeriod(models.Model):
         verbose_name_plural = _("低保状态期间")
         ordering = ["-start", "-id"]
         indexes = [
-            models.Index(fields=["person", "start"], name="low_income_person_start"),
-            models.Index(fields=["status", "start"], name="low_income_status_start"),
+            # covering the “status on a date” query of the rules (decision 0016): the periods in force on a date
+            # with a status, and for each the later one that would override it, read from the indexes alone
+            models.Index(fields=["person", "start", "end", "status"], name="low_income_person_period"),
+            models.Index(fields=["status", "start", "end", "person"], name="low_income_status_period"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(end__isnull=True), name="low_income_one_open"),
