@@ -178,3 +178,17 @@ def test_programme_names_with_quote_marks_can_be_written_as_literals(preloaded):
     rule = compile_rule('enrolled("一户多残家庭生活救助") and not enrolled("L3")', registry_schema())
     assert not rule.evaluate({"enrolments": [{"programme": "L3", "start": date(2025, 1, 1), "end": None}]},
                              RuleContext.on(date(2025, 3, 1)))
+
+
+def test_conjuncts_are_ordered_cheapest_first(preloaded):
+    """Column tests, then sets computed once (low_income), then per-row subqueries, in the rule's order among
+    equals: SQLite tests WHERE terms as written, so the household count runs only for the rows left."""
+    from canlian.programmes.rules.conditions import query_cost
+
+    schema = registry_schema()
+    rule = compile_rule('household_certified_count >= 2 且 has_category("精神") 且 low_income == "低保" 且 age >= 60 '
+                        '且 poverty', schema)
+    q = rule.to_q(RuleContext.on(date(2025, 3, 1)))
+    assert [query_cost(child) for child in q.children] == [0, 0, 1, 2, 2]
+    assert q.children[0] == ("birth_date__lte", date(1965, 3, 1))
+    assert q.children[1] == ("poverty_alleviated", True)
