@@ -151,8 +151,11 @@ def test_fuel_subsidy_needs_a_lower_limb_disability_and_a_wheelchair_vehicle(are
     assert verdict(person(community=c, category=7, components="14", lower_limb=True, owns_wheelchair_vehicle=True),
                    "L1")
     assert not verdict(person(community=c, category=1, lower_limb=True, owns_wheelchair_vehicle=True), "L1")
-    dead = person(community=c, category=4, lower_limb=True, owns_wheelchair_vehicle=True, life=LifeStatus.DECEASED)
-    assert not verdict(dead, "L1")
+    driver = {"category": 4, "lower_limb": True, "owns_wheelchair_vehicle": True}
+    assert not verdict(person(community=c, life=LifeStatus.DECEASED, **driver), "L1")
+    assert not verdict(person(community=c, life=LifeStatus.MOVED_OUT, **driver), "L1")
+    assert not verdict(person(community=c, valid_until=date(2025, 2, 28), **driver), "L1")
+    assert verdict(person(community=c, valid_until=date(2025, 3, 1), **driver), "L1")
     no_vehicle = person(community=c, category=4, lower_limb=True)
     reasons = check_eligibility(person=no_vehicle, programme=Programme.objects.get(code="L1"), on=REF).reasons
     assert reasons == ["不符合：未登记持有机动轮椅车（要求持有合规的机动轮椅车）"]
@@ -201,6 +204,8 @@ def test_childrens_rehabilitation_counts_autism_and_the_four_categories_but_not_
         assert verdict(person(community=c, birth=six, category=category), "R2"), category
     assert verdict(person(community=c, birth=six, category=7, components="56"), "R2")
     assert not verdict(person(community=c, birth=date(2018, 3, 1), category=6, autism=True), "R2")  # 7
+    assert not verdict(person(community=c, birth=six, category=5, life=LifeStatus.DECEASED), "R2")
+    assert not verdict(person(community=c, birth=six, category=6, autism=True, life=LifeStatus.MOVED_OUT), "R2")
 
 
 def test_low_income_is_the_status_on_the_reference_date(areas):
