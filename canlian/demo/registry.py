@@ -401,7 +401,7 @@ class _Builder:
             ethnicity=r.choice(MINORITIES) if r.random() < 0.015 else HAN,
             phone=m.phone() if r.random() < 0.85 else "",
             hukou_type=HukouType.RURAL
-            if (community.name.endswith("村") and r.random() < 0.9) or r.random() < 0.1
+            if (rural := (community.name.endswith("村") and r.random() < 0.9) or r.random() < 0.1)
             else HukouType.URBAN,
             community_id=community.pk,
             area_code=community.code,
@@ -422,6 +422,7 @@ class _Builder:
             grade=grade,
             cert_valid_until=valid_until,
             cert_status=CertificateStatus.CANCELLED if cancelled else CertificateStatus.VALID,
+            **_rule_facts(number, age, category, grade, rural),
         )
 
         components = "".join(sorted(r.sample("1245", 2))) if category == 7 else ""
@@ -555,6 +556,25 @@ class _Builder:
                     )
                 self.stats.households += 1
                 self.stats.multi += sum(p["certified"] for p in group) >= 2
+
+
+def _rule_facts(number: str, age: int, category: int, grade: int, rural: bool) -> dict[str, bool]:
+    """The yes/no facts programme rules read (decision 0016), in plausible shares: half of the physical
+    disabilities are of the lower limbs and one in eight of those drives a motorised wheelchair vehicle; 8 % of
+    rural and 1 % of urban people are 脱贫人口; most grade 1–2 people need long-term care and a few of them draw
+    the work-injury nursing fee; a third of the young psychiatric (and a tenth of the intellectual) have autism.
+    Drawn from their own generator seeded by the ID number, so the rest of the district stays as it was."""
+    f = random.Random(number)
+    lower_limb = category == 4 and f.random() < 0.5
+    severe = grade <= 2
+    return {
+        "lower_limb": lower_limb,
+        "owns_wheelchair_vehicle": lower_limb and age >= 18 and f.random() < 0.125,
+        "poverty_alleviated": f.random() < (0.08 if rural else 0.01),
+        "needs_long_term_care": severe and f.random() < 0.6,
+        "work_injury_care": severe and 18 <= age < 70 and f.random() < 0.01,
+        "autism": age < 30 and ((category == 6 and f.random() < 0.33) or (category == 5 and f.random() < 0.1)),
+    }
 
 
 def _education(r: random.Random, age: int) -> str:

@@ -16,7 +16,7 @@ from canlian.accounts.permissions import require
 from canlian.regions.models import Region
 from canlian.registry import selectors, services
 from canlian.registry.choices import ChangeSource, HolderRelation
-from canlian.registry.inputs import CertificateInput, PersonInput
+from canlian.registry.inputs import FACT_FIELDS, CertificateInput, PersonInput
 from canlian.registry.models import BankAccount, Certificate, Household, HouseholdMember, Person
 
 router = Router(tags=["registry"])
@@ -54,6 +54,12 @@ class PersonOut(Schema):
     grade: int | None
     certificate_status: str
     cert_valid_until: date | None
+    owns_wheelchair_vehicle: bool
+    lower_limb: bool
+    poverty_alleviated: bool
+    needs_long_term_care: bool
+    work_injury_care: bool
+    autism: bool
 
     @staticmethod
     def of(p: Person) -> PersonOut:
@@ -85,6 +91,7 @@ class PersonOut(Schema):
             grade=p.grade,
             certificate_status=p.certificate_status,
             cert_valid_until=p.cert_valid_until,
+            **{name: getattr(p, name) for name in FACT_FIELDS},
         )
 
 
@@ -155,6 +162,12 @@ class PersonIn(Schema):
     guardian_name: str = ""
     guardian_phone: str = ""
     guardian_relation: str = ""
+    owns_wheelchair_vehicle: bool = False
+    lower_limb: bool = False
+    poverty_alleviated: bool = False
+    needs_long_term_care: bool = False
+    work_injury_care: bool = False
+    autism: bool = False
     certificate: CertificateIn | None = None
 
 
@@ -170,6 +183,12 @@ class PersonPatch(Schema):
     guardian_name: str | None = None
     guardian_phone: str | None = None
     guardian_relation: str | None = None
+    owns_wheelchair_vehicle: bool | None = None
+    lower_limb: bool | None = None
+    poverty_alleviated: bool | None = None
+    needs_long_term_care: bool | None = None
+    work_injury_care: bool | None = None
+    autism: bool | None = None
 
 
 class Revealed(Schema):
@@ -382,6 +401,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonOut]:
         guardian_name=payload.guardian_name,
         guardian_phone=payload.guardian_phone,
         guardian_relation=payload.guardian_relation,
+        **{name: getattr(payload, name) for name in FACT_FIELDS},
     )
     cert = payload.certificate.to_input() if payload.certificate else None
     person = services.person_create(actor=request.auth, data=data, certificate=cert, source=API)

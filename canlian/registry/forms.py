@@ -21,7 +21,7 @@ from canlian.registry.choices import (
     MaritalStatus,
     Relation,
 )
-from canlian.registry.inputs import CertificateInput, PersonInput
+from canlian.registry.inputs import FACT_FIELDS, CertificateInput, PersonInput
 from canlian.registry.selectors import PERSON_CERT_STATUSES, PersonFilters
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -184,6 +184,13 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
         label=_("与监护人关系"), required=False, choices=_blank("—") + list(Relation.choices)
     )
 
+    owns_wheelchair_vehicle = forms.BooleanField(label=_("持有机动轮椅车"), required=False)
+    lower_limb = forms.BooleanField(label=_("下肢残疾"), required=False)
+    poverty_alleviated = forms.BooleanField(label=_("脱贫人口"), required=False)
+    needs_long_term_care = forms.BooleanField(label=_("需长期照护"), required=False)
+    work_injury_care = forms.BooleanField(label=_("领取工伤护理费"), required=False)
+    autism = forms.BooleanField(label=_("孤独症"), required=False)
+
     field_map = {"guardian_id": "guardian_id_number"}
     GROUPS = (
         (
@@ -201,6 +208,7 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
             ),
         ),
         (_("监护人"), ("guardian_id_number", "guardian_name", "guardian_phone", "guardian_relation")),
+        (_("政策认定（按证明材料勾选）"), FACT_FIELDS),
         (
             _("残疾人证（已持证的请填写）"),
             ("certificate_number", "category", "components", "grade", "issue_date", "valid_until"),
@@ -249,6 +257,7 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
             guardian_name=d["guardian_name"],
             guardian_phone=d["guardian_phone"],
             guardian_relation=d["guardian_relation"],
+            **{name: d[name] for name in FACT_FIELDS},
         )
 
     def changes(self, guardian_id: int | None = None) -> dict[str, object]:
@@ -263,6 +272,7 @@ class PersonForm(DomainErrorMixin, CertificateFieldsMixin):
             "guardian_name",
             "guardian_phone",
             "guardian_relation",
+            *FACT_FIELDS,
         )
         return {k: self.cleaned_data[k] for k in keys} | {"guardian_id": guardian_id}
 

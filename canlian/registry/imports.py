@@ -90,6 +90,15 @@ NAME, ID, ETHNICITY, PHONE, HUKOU, COMMUNITY, ADDRESS = (
 )
 CERT, CATEGORY, GRADE, ISSUED, VALID_UNTIL = "残疾人证号", "残疾类别", "残疾等级", "发证日期", "有效期至"
 EDUCATION, MARITAL = "文化程度", "婚姻状况"
+# the yes/no facts programme rules read (decision 0016): optional columns, blank leaves the archive as it is
+FACT_COLUMNS = {
+    "owns_wheelchair_vehicle": "持有机动轮椅车",
+    "lower_limb": "下肢残疾",
+    "poverty_alleviated": "脱贫人口",
+    "needs_long_term_care": "需长期照护",
+    "work_injury_care": "领取工伤护理费",
+    "autism": "孤独症",
+}
 DEATH_DATE, NOTE = "死亡日期", "备注"
 STATUS, START, END = "低保状态", "起始日期", "结束日期"
 TARGET, DESTINATION, MOVED_ON = "迁入社区代码", "迁往", "迁移日期"
@@ -242,6 +251,7 @@ PERSON_COLUMNS = {
     "issue_date": ISSUED,
     "valid_until": VALID_UNTIL,
     "components": CATEGORY,
+    **FACT_COLUMNS,
 }
 CHANGE_LABELS = {
     "name": NAME,
@@ -251,7 +261,9 @@ CHANGE_LABELS = {
     "address": ADDRESS,
     "education": EDUCATION,
     "marital_status": MARITAL,
+    **FACT_COLUMNS,
 }
+FACT_HELP = gettext_lazy("是 或 否；空白表示不变（新建档案按否）")
 
 
 @register
@@ -293,6 +305,7 @@ class PersonImport(ImportKind):
         Column(VALID_UNTIL, required=False, example="", help=gettext_lazy("空白按发证日期起 10 年")),
         Column(EDUCATION, required=False, example="初中"),
         Column(MARITAL, required=False, example="已婚"),
+        *(Column(label, required=False, example="否", help=FACT_HELP) for label in FACT_COLUMNS.values()),
     )
     notes = (
         gettext_lazy("系统中已有的身份证号按本行更新档案（预览列出每项变化）；新的身份证号新建档案。"),
@@ -355,6 +368,7 @@ class PersonImport(ImportKind):
             address=cell_text(values.get(ADDRESS)),
             education=cell_text(values.get(EDUCATION)),
             marital_status=cell_text(values.get(MARITAL)),
+            **{name: cell_text(values.get(label)) for name, label in FACT_COLUMNS.items()},
         )
         try:
             fields = clean_person_fields(data)
@@ -382,7 +396,9 @@ class PersonImport(ImportKind):
                 )
             )
         changes: dict[str, tuple[Any, Any]] = {}
-        changed = {name: fields[name] for name in CHANGE_LABELS if getattr(person, name) != fields[name]}
+        changed = {
+            name: fields[name] for name in CHANGE_LABELS if name in fields and getattr(person, name) != fields[name]
+        }
         for name, value in changed.items():
             changes[CHANGE_LABELS[name]] = (_choice_label(person, name), _new_label(person, name, value))
         moved = community.pk != person.community_id
@@ -532,7 +548,13 @@ class _RowError(Exception):
         self.cell = cell
 
 
+def _yes_no(value: bool) -> str:
+    return str(_("是") if value else _("否"))
+
+
 def _choice_label(person: Person, name: str) -> str:
+    if name in FACT_COLUMNS:
+        return _yes_no(getattr(person, name))
     display = getattr(person, f"get_{name}_display", None)
     if name == "ethnicity":
         return ETHNICITY_NAMES.get(person.ethnicity, person.ethnicity)
@@ -540,6 +562,8 @@ def _choice_label(person: Person, name: str) -> str:
 
 
 def _new_label(person: Person, name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return _yes_no(value)
     if name == "ethnicity":
         return ETHNICITY_NAMES.get(value, value)
     field = person._meta.get_field(name)

@@ -58,6 +58,23 @@ class PersonInput:
     guardian_name: str = ""
     guardian_phone: str = ""
     guardian_relation: str = ""
+    owns_wheelchair_vehicle: bool | str | None = None
+    lower_limb: bool | str | None = None
+    poverty_alleviated: bool | str | None = None
+    needs_long_term_care: bool | str | None = None
+    work_injury_care: bool | str | None = None
+    autism: bool | str | None = None
+
+
+# Yes/no facts that programme rules read and no certificate records (decision 0016), with their labels.
+FACT_FIELDS = (
+    "owns_wheelchair_vehicle",
+    "lower_limb",
+    "poverty_alleviated",
+    "needs_long_term_care",
+    "work_injury_care",
+    "autism",
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +101,29 @@ EDITABLE_FIELDS = (
     "guardian_name",
     "guardian_phone",
     "guardian_relation",
+    *FACT_FIELDS,
 )
+
+_YES = frozenset({"是", "有", "y", "yes", "true", "1", "√", "✓"})
+_NO = frozenset({"否", "无", "n", "no", "false", "0", "×"})
+
+
+def clean_flag(raw: object, field: str) -> bool | None:
+    """A yes/no fact as a form (bool), the API (bool) or a spreadsheet cell (是/否, 1/0, √) gives it;
+    None when not given (None or a blank cell), so that an import without the column changes nothing."""
+    if raw is None or isinstance(raw, bool):
+        return raw
+    text = normalise_code(str(raw)).strip().lower()
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    from canlian.registry.models import Person
+
+    label = Person._meta.get_field(field).verbose_name
+    raise DomainError(_("%(label)s应填“是”或“否”，不是“%(value)s”") % {"label": label, "value": raw}, field=field)
 
 
 def clean_id_number(raw: object, *, today: date | None = None) -> IdNumber:
@@ -189,6 +228,10 @@ def clean_person_fields(data: PersonInput) -> dict[str, object]:
         "guardian_phone": clean_phone(data.guardian_phone, "guardian_phone"),
         "guardian_relation": clean_choice(data.guardian_relation, Relation, "guardian_relation", _GUARDIAN_RELATION),
     }
+    for name in FACT_FIELDS:  # a fact not given is left out: a new person gets “no”, an existing one keeps hers
+        flag = clean_flag(getattr(data, name), name)
+        if flag is not None:
+            fields[name] = flag
     if (fields["guardian_name"] or fields["guardian_phone"]) and not fields["guardian_relation"]:
         raise DomainError(_("填写了监护人，请同时选择与监护人的关系"), field="guardian_relation")
     return fields

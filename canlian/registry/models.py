@@ -182,6 +182,15 @@ class Person(TimeStampedModel):
     )
     low_income_since = models.DateField(_("低保状态起始"), null=True, blank=True)
 
+    # Facts that programme rules need and no certificate records (decision 0016): verified by staff from
+    # documents (vehicle licence, 脱贫 list, care assessment, medical diagnosis, work-injury insurance).
+    owns_wheelchair_vehicle = models.BooleanField(_("持有机动轮椅车"), default=False)
+    lower_limb = models.BooleanField(_("下肢残疾"), default=False)
+    poverty_alleviated = models.BooleanField(_("脱贫人口"), default=False)
+    needs_long_term_care = models.BooleanField(_("需长期照护"), default=False)
+    work_injury_care = models.BooleanField(_("领取工伤护理费"), default=False)
+    autism = models.BooleanField(_("孤独症"), default=False)
+
     education = models.CharField(_("文化程度"), max_length=16, choices=Education.choices, blank=True)
     marital_status = models.CharField(_("婚姻状况"), max_length=16, choices=MaritalStatus.choices, blank=True)
 
@@ -230,6 +239,17 @@ class Person(TimeStampedModel):
             models.Index(fields=["low_income_status", "grade"], name="person_low_income_grade"),
             models.Index(fields=["grade"], name="person_grade"),
             models.Index(fields=["life_status"], name="person_life_status"),
+            # Every column an eligibility rule reads on the person, behind the two equalities nearly every rule
+            # has (alive, certificate not cancelled) and the birth-date range of the age rules: screening reads
+            # this index only, never the wide person rows (decision 0016; 1M persons: 2.6 s → 0.05 s for E1).
+            models.Index(
+                fields=[
+                    "life_status", "cert_status", "birth_date", "cert_valid_until", "category", "grade",
+                    "lower_limb", "owns_wheelchair_vehicle", "poverty_alleviated", "needs_long_term_care",
+                    "work_injury_care", "autism", "hukou_type", "sex", "area_code",
+                ],
+                name="person_eligibility",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -292,6 +312,13 @@ class Person(TimeStampedModel):
     @property
     def certificate_status_label(self) -> str:
         return str(EffectiveCertificateStatus(self.certificate_status).label)
+
+    @property
+    def rule_fact_labels(self) -> list[str]:
+        """The yes/no facts of decision 0016 that hold, as the person page lists them (“孤独症、需长期照护”)."""
+        from canlian.registry.inputs import FACT_FIELDS
+
+        return [str(self._meta.get_field(name).verbose_name) for name in FACT_FIELDS if getattr(self, name)]
 
     @property
     def ethnicity_name(self) -> str:
@@ -431,8 +458,10 @@ class LowIncomePeriod(models.Model):
         verbose_name_plural = _("低保状态期间")
         ordering = ["-start", "-id"]
         indexes = [
-            models.Index(fields=["person", "start"], name="low_income_person_start"),
-            models.Index(fields=["status", "start"], name="low_income_status_start"),
+            # covering the “status on a date” query of the rules (decision 0016): the periods in force on a date
+            # with a status, and for each the later one that would override it, read from the indexes alone
+            models.Index(fields=["person", "start", "end", "status"], name="low_income_person_period"),
+            models.Index(fields=["status", "start", "end", "person"], name="low_income_status_period"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(end__isnull=True), name="low_income_one_open"),

@@ -32,6 +32,7 @@ from canlian.registry.choices import (
 )
 from canlian.registry.inputs import (
     EDITABLE_FIELDS,
+    FACT_FIELDS,
     CertificateInput,
     PersonInput,
     clean_bank_account,
@@ -84,6 +85,7 @@ PERSON_AUDIT_FIELDS = (
     "grade",
     "cert_status",
     "cert_valid_until",
+    *FACT_FIELDS,
 )
 
 
@@ -248,7 +250,7 @@ def person_update(*, actor: User, person: Person, changes: dict[str, object]) ->
     )
     fields = clean_person_fields(merged)
     _check_guardian(actor, fields["guardian_id"], person)  # type: ignore[arg-type]
-    changed = [name for name in EDITABLE_FIELDS if fields[name] != current[name]]
+    changed = [name for name in EDITABLE_FIELDS if fields.get(name, current[name]) != current[name]]
     if not changed:
         return person
     before = snapshot(person, [f.removesuffix("_id") for f in changed])

@@ -38,6 +38,7 @@ from canlian.registry.forms import (
     ReassessForm,
     RemoveMemberForm,
 )
+from canlian.registry.inputs import FACT_FIELDS
 from canlian.registry.models import BankAccount, Certificate, HouseholdMember, Person, StatusReview
 
 PAGE_SIZE = 50
@@ -214,6 +215,7 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "guardian_name",
             "guardian_phone",
             "guardian_relation",
+            *FACT_FIELDS,
         )
     }
     if person.guardian_id:

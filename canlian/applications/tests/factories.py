@@ -32,7 +32,11 @@ def make_application(
 
 def r1_person(community: object, **fields: object) -> Person:
     """Someone the default R1 rule accepts: psychiatric certificate and 低保."""
+    from canlian.registry.models import LowIncomePeriod
     from canlian.registry.tests.factories import PersonFactory
 
-    return PersonFactory(community=community, low_income_status="dibao", low_income_since=date(2020, 1, 1),
-                         certificate__category=6, **fields)
+    person = PersonFactory(community=community, low_income_status="dibao", low_income_since=date(2020, 1, 1),
+                           certificate__category=6, **fields)
+    # rules read the status on their date from the period history (decision 0016), as the services record it
+    LowIncomePeriod.objects.create(person=person, status="dibao", start=date(2020, 1, 1))
+    return person

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any, Final
 
-from django.db.models import Q
+from django.db.models import Exists, Q, QuerySet, Subquery
+from django.db.models.expressions import BaseExpression
 
 from canlian.programmes.rules.fields import Facts, Field, Flag, RuleContext
 from canlian.programmes.rules.types import Op, Value
@@ -154,7 +155,10 @@ class AllOf(Condition):
     precedence = 2
 
     def to_q(self, ctx: RuleContext) -> Q:
-        return reduce(operator.and_, (operand.to_q(ctx) for operand in self.operands))
+        # cheapest first: SQLite tests the terms of a WHERE in the order written, so a per-row subquery (a
+        # household count, an Exists over certificates) then runs only for the rows the column tests kept
+        parts = sorted((operand.to_q(ctx) for operand in self.operands), key=query_cost)
+        return reduce(operator.and_, parts)
 
     def holds(self, facts: Facts, ctx: RuleContext) -> bool:
         return all(operand.holds(facts, ctx) for operand in self.operands)
@@ -178,3 +182,17 @@ class AnyOf(Condition):
 
     def format(self) -> str:
         return " or ".join(operand.nested(2) for operand in self.operands)
+
+
+def query_cost(node: object) -> int:
+    """How much a Q costs per row, roughly: 0 for column tests, 1 for an uncorrelated ``IN (subquery)`` that the
+    database computes once, 2 for a correlated subquery (Exists, Subquery with OuterRef) run per row."""
+    if isinstance(node, Q):
+        return max((query_cost(child) for child in node.children), default=0)
+    if isinstance(node, tuple) and len(node) == 2:
+        return 1 if isinstance(node[1], QuerySet) else query_cost(node[1])
+    if isinstance(node, Exists | Subquery):
+        return 2
+    if isinstance(node, BaseExpression):
+        return max((query_cost(e) for e in node.get_source_expressions()), default=0)
+    return 0

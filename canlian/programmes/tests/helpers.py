@@ -24,13 +24,16 @@ def person(
     life: str = LifeStatus.ALIVE,
     valid_until: date | None = None,
     name: str = "",
+    **facts: bool,
 ) -> Person:
     """A person with a current certificate (unless category is None) and, if given, one 低保 period.
 
     An ended period (`low_income_end`) leaves the current status at 无, as the registry's services do.
+    `facts` are the yes/no registry facts of decision 0016 (owns_wheelchair_vehicle=True, autism=True, …).
     """
     p = PersonFactory(
-        id_number=new_id_number(birth), community=community, certificate=False, **({"name": name} if name else {})
+        id_number=new_id_number(birth), community=community, certificate=False, **({"name": name} if name else {}),
+        **facts,
     )
     if category is not None:
         make_certificate(

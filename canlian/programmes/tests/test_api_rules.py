@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
+NOT_DIBAO = "不符合：低保等状态 无，要求 低保；不符合：不属于脱贫人口（要求属于脱贫人口）"
+
+
 def test_rules_list_draft_check_and_publish(client, users):
     admin = bearer(users.a[Role.ADMIN])
     listing = client.get("/api/v1/programmes/L5/rules", {"year": 2025}, **bearer(users.a[Role.AUDITOR])).json()
@@ -91,6 +94,6 @@ def test_screening_start_status_and_cursor_pages(areas, client, users, django_ca
     assert len(rest["items"]) == 2 and rest["next_cursor"] is None
     assert not {i["id"] for i in page["items"]} & {i["id"] for i in rest["items"]}
     excess = client.get(f"/api/v1/programmes/screening/runs/{run_id}/results", {"kind": "excess"}, **auth).json()
-    assert excess["items"][0]["reason"] == "不符合：低保等状态 无，要求 低保"
+    assert excess["items"][0]["reason"] == NOT_DIBAO
     hidden = client.get(f"/api/v1/programmes/screening/runs/{run_id}", **bearer(users.b[Role.STREET_OFFICER]))
     assert hidden.status_code == 404

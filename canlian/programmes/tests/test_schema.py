@@ -22,6 +22,7 @@ from canlian.programmes.rules import RuleContext, RuleSyntaxError, compile_rule
 from canlian.programmes.schema import facts_for, facts_for_many, registry_schema
 from canlian.programmes.tests.strategies import REF_DATES, rules
 from canlian.registry.choices import CertificateStatus, LifeStatus, Relation
+from canlian.registry.inputs import FACT_FIELDS
 from canlian.registry.models import Certificate, Household, HouseholdMember, LowIncomePeriod, Person
 from canlian.registry.tests.factories import PersonFactory, new_id_number
 
@@ -41,7 +42,8 @@ def random_registry(community: object, rng: random.Random) -> list[int]:
     for _i in range(POPULATION):
         age = rng.choice((rng.randint(0, 8), rng.randint(55, 65), rng.randint(0, 100)))
         birth = _near(rng) - timedelta(days=int(age * 365.25))
-        p = PersonFactory(id_number=new_id_number(birth), community=community, certificate=False)
+        facts = {name: rng.random() < 0.3 for name in FACT_FIELDS}
+        p = PersonFactory(id_number=new_id_number(birth), community=community, certificate=False, **facts)
         ids.append(p.pk)
         if rng.random() < 0.85:
             category = rng.randint(1, 7)
@@ -119,6 +121,8 @@ def test_each_binding_agrees_on_its_own(areas):
         "alive", "certificate_valid", "household_certified_count >= 2", "household_certified_count != 1",
         "household_certified_count not in [0, 1]", "enrolled(\"L5\")", "enrolled_here",
         "enrolled_in_year(\"R1\", 2024)", "has_category(\"肢体\")", "has_category(\"多重\")",
+        "low_income == \"无\"", "low_income in [\"低保\", \"无\"]", "low_income not in [\"特困\", \"低保边缘\"]",
+        "wheelchair", "lower_limb", "poverty", "long_term_care", "work_injury_care", "autism",
     ]
     for text in texts:
         rule = compile_rule(text, schema)
@@ -174,3 +178,17 @@ def test_programme_names_with_quote_marks_can_be_written_as_literals(preloaded):
     rule = compile_rule('enrolled("一户多残家庭生活救助") and not enrolled("L3")', registry_schema())
     assert not rule.evaluate({"enrolments": [{"programme": "L3", "start": date(2025, 1, 1), "end": None}]},
                              RuleContext.on(date(2025, 3, 1)))
+
+
+def test_conjuncts_are_ordered_cheapest_first(preloaded):
+    """Column tests, then sets computed once (low_income), then per-row subqueries, in the rule's order among
+    equals: SQLite tests WHERE terms as written, so the household count runs only for the rows left."""
+    from canlian.programmes.rules.conditions import query_cost
+
+    schema = registry_schema()
+    rule = compile_rule('household_certified_count >= 2 且 has_category("精神") 且 low_income == "低保" 且 age >= 60 '
+                        '且 poverty', schema)
+    q = rule.to_q(RuleContext.on(date(2025, 3, 1)))
+    assert [query_cost(child) for child in q.children] == [0, 0, 1, 2, 2]
+    assert q.children[0] == ("birth_date__lte", date(1965, 3, 1))
+    assert q.children[1] == ("poverty_alleviated", True)

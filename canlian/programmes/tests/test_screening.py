@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 DIBAO = LowIncomeStatus.DIBAO
 
 
+NOT_DIBAO = "不符合：低保等状态 无，要求 低保；不符合：不属于脱贫人口（要求属于脱贫人口）"
+
+
 def run_now(django_capture_on_commit_callbacks, **kwargs) -> ScreeningRun:
     with django_capture_on_commit_callbacks(execute=True):
         run = screening_start(**kwargs)
@@ -44,7 +47,7 @@ def test_missing_and_excess_with_reasons(areas, users, django_capture_on_commit_
     assert run.status == ScreeningStatus.DONE
     assert run.finished_at is not None and run.rule_version.year == 2025
     assert set(results(run, ScreeningKind.MISSING)) == {eligible_not_enrolled.pk}
-    assert results(run, ScreeningKind.EXCESS) == {enrolled_without_dibao.pk: "不符合：低保等状态 无，要求 低保"}
+    assert results(run, ScreeningKind.EXCESS) == {enrolled_without_dibao.pk: NOT_DIBAO}
     assert (run.missing_count, run.excess_count, run.eligible_count, run.enrolled_count) == (1, 1, 2, 2)
 
 
@@ -68,7 +71,8 @@ def test_after_a_death_list_the_deceased_appear_in_excess_for_every_programme(
 ):
     """Through the registry's bulk death service (persons_record_death): this tree has no `deaths` import kind."""
     officer = users.a[Role.DISTRICT_OFFICER]
-    p = person(community=areas.community_a1, category=6, grade=1, low_income=DIBAO, birth=date(1950, 1, 1))
+    p = person(community=areas.community_a1, category=6, grade=1, low_income=DIBAO, birth=date(1950, 1, 1),
+               needs_long_term_care=True)
     codes = ["R1", "L4", "L5", "L6"]
     for code in codes:
         enrolment_start(actor=officer, person=p, programme=Programme.objects.get(code=code), start=date(2025, 1, 1),
