@@ -23,6 +23,7 @@ from canlian.payments.roster import ReturnFileError
 from canlian.payments.tests.factories import account_for, bank_layout, budget, return_file, waiting
 from canlian.programmes.models import Programme, Target
 from canlian.registry.models import BankAccount, Person
+from canlian.registry.services import low_income_set
 
 pytestmark = pytest.mark.django_db
 DAY = date(2024, 4, 15)
@@ -97,7 +98,7 @@ def test_check_finds_death_account_eligibility_budget_and_blocks_approval(users,
     dead, no_account, poor_no_more = (a.person for a in apps[:3])
     Person.objects.filter(pk=dead.pk).update(life_status=LifeStatus.DECEASED, life_status_date=date(2024, 4, 1))
     BankAccount.objects.filter(person=no_account).update(is_active=False, is_default=False)
-    Person.objects.filter(pk=poor_no_more.pk).update(low_income_status="none", low_income_since=None)
+    low_income_set(actor=users.a[Role.DISTRICT_OFFICER], person=poor_no_more, status="none", effective=date(2024, 1, 2))
     with pytest.raises(DomainError, match="不能审批"):
         services.batch_transition(actor=users.a[Role.LEADER], batch=batch, transition=BatchTransition.APPROVE)
     from django.db import connection
@@ -306,8 +307,10 @@ def test_recurring_batch_from_enrolments_and_eligibility(users, areas) -> None:
     from canlian.registry.tests.factories import PersonFactory
 
     l5 = Programme.objects.get(code="L5")
-    ok = PersonFactory(community=areas.community_a1, low_income_status="dibao", low_income_since=date(2020, 1, 1))
-    gone = PersonFactory(community=areas.community_a1, low_income_status="none")
+    ok = PersonFactory(community=areas.community_a1)
+    gone = PersonFactory(community=areas.community_a1)
+    # 低保 as the registry records it (a period; rules read the status on the batch date, decision 0016)
+    low_income_set(actor=users.a[Role.DISTRICT_OFFICER], person=ok, status="dibao", effective=date(2020, 1, 1))
     for p in (ok, gone):
         account_for(p)
         enrolment_start(actor=users.a[Role.DISTRICT_OFFICER], person=p, programme=l5, start=date(2024, 1, 1),
