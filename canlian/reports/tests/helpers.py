@@ -110,3 +110,19 @@ def pay(users: Any, code: str, *, paid_on: date, period: str = "", failed: int =
                              content=return_file(batch, failed=dict.fromkeys(refs, "账户已销户"), paid_on=paid_on))
     batch.refresh_from_db()
     return batch
+
+
+def deliver(users: Any, person: Person, code: str, *, year: int, on: date, amount: str = "1000",
+            household: Household | None = None, period: str = "") -> Application:
+    """One application taken to delivery on `on`: by hand for items and services; for a cash benefit through
+    its own payment batch paid on `on` (the programme's budget is set first when the year has none)."""
+    programme = Programme.objects.get(code=code)
+    if programme.benefit_kind != BenefitKind.CASH:
+        return walk(users, person, code, year=year, delivered_on=on, amount=amount, household=household,
+                    period=period)
+    app = walk(users, person, code, year=year, amount=amount, household=household, period=period)
+    if not programme.budgets.filter(year=on.year).exists():
+        fund(users, code, on.year, **dict.fromkeys(programme.funding_sources, "1000000.00"))
+    pay(users, code, paid_on=on, period=period)
+    app.refresh_from_db()
+    return app
