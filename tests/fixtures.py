@@ -125,17 +125,11 @@ def _isolated_files_and_cache(settings, tmp_path):
 
 @pytest.fixture
 def hand_delivery(monkeypatch) -> None:
-    """An application module test on its own: "deliver" of a cash benefit recorded by hand. With payments
-    installed a cash benefit passes "deliver" only when the bank confirms its batch line (decision 0013)."""
+    """An application module test on its own: "deliver" of a cash benefit recorded by hand, to test the
+    applications module's own rules for that step (date and amount required, enrolment started), which the
+    payments reconciliation relies on. With payments installed a cash benefit passes "deliver" only when the
+    bank confirms its batch line (decision 0013); every other test pays through payments.services."""
     from canlian.applications import services
 
     monkeypatch.setattr(services, "DELIVERY_GUARDS", [])
 
-
-@pytest.fixture
-def no_payment_figures(monkeypatch) -> None:
-    """The figures contract with no provider registered (as before the payments module): money "not available"."""
-    from canlian.common import figures
-
-    monkeypatch.setattr(figures, "_TOTALS", [])
-    monkeypatch.setattr(figures, "_PERSONS", [])

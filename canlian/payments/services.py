@@ -14,7 +14,7 @@ import contextvars
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -114,13 +114,16 @@ def _taken(programme: Programme, period: str) -> dict[tuple[str, int], str]:
     return taken
 
 
-def _from_applications(programme: Programme, period: str, prefix: str,
-                       taken: dict[tuple[str, int], str]) -> tuple[list[Candidate], list[dict[str, Any]]]:
+def _from_applications(programme: Programme, period: str, prefix: str, taken: dict[tuple[str, int], str],
+                       reached_by: date | None = None) -> tuple[list[Candidate], list[dict[str, Any]]]:
     from canlian.applications.choices import Status
     from canlian.applications.models import Application
 
-    qs = (Application.objects.filter(area_code_q(prefix), programme=programme, period=period,
-                                     status=Status.IN_PROGRESS, step=Step.DELIVER)
+    qs = Application.objects.filter(area_code_q(prefix), programme=programme, period=period,
+                                    status=Status.IN_PROGRESS, step=Step.DELIVER)
+    if reached_by is not None:
+        qs = qs.filter(step_since__lte=reached_by)
+    qs = (qs
           .annotate(account=Subquery(BankAccount.objects.filter(person=OuterRef("person_id"), is_default=True,
                                                                 is_active=True).order_by("pk").values("pk")[:1]))
           .order_by("pk")
@@ -217,9 +220,10 @@ def _split_sources(programme: Programme, year: int, candidates: list[Candidate])
     return out
 
 
-def _record_event(actor: Any, batch: Batch, transition: str, before: str, reason: str = "") -> None:
+def _record_event(actor: Any, batch: Batch, transition: str, before: str, reason: str = "",
+                  at: datetime | None = None) -> None:
     BatchEvent.objects.create(batch=batch, transition=transition, from_status=before, to_status=batch.status,
-                              actor=actor, reason=reason[:500], at=timezone.now())
+                              actor=actor, reason=reason[:500], at=at or timezone.now())
     record(actor=actor, action=f"payment_batch.{transition}", obj=batch, before={"status": before},
            after={"status": batch.status, "version": batch.version}, message=reason)
 
@@ -254,11 +258,21 @@ def _create_lines(batch: Batch, candidates: list[Candidate], sources: list[str],
     return len(rows)
 
 
+def _period_year(period: str, batch_date: date) -> int:
+    """The budget year of a period: "2024" and "2024-03" → 2024; a school year "2023-2024" is paid from the
+    budget of the year it ends in (the seed's 2023-2024 school subsidy is 2024 work); else the batch date's."""
+    if len(period) == 9 and period[4] == "-" and period[:4].isdigit() and period[5:].isdigit():
+        return int(period[5:])
+    return int(period[:4]) if period[:4].isdigit() else batch_date.year
+
+
 @transaction.atomic
 def batch_build(*, actor: Any, programme: Programme, period: str, batch_date: date, source: str = "",
-                note: str = "") -> Batch:
+                note: str = "", reached_by: date | None = None) -> Batch:
     """Build a draft batch: approved applications waiting at "deliver", or (recurring programmes) the people
-    enrolled and still eligible on the batch date. Who is left out is kept on the batch with the reason."""
+    enrolled and still eligible on the batch date. Who is left out is kept on the batch with the reason.
+    `reached_by` keeps only the applications that reached "deliver" on or before that day (the demo builds
+    its year's batches one after another, after every case of the year has been entered)."""
     require(actor, "payment.manage")
     prefix = area_prefix(actor)
     if prefix is None:
@@ -274,13 +288,13 @@ def batch_build(*, actor: Any, programme: Programme, period: str, batch_date: da
         raise DomainError(_("未知的生成方式"), field="source")
     taken = _taken(programme, period)
     if source == BatchSource.APPLICATIONS:
-        candidates, left = _from_applications(programme, period, prefix, taken)
+        candidates, left = _from_applications(programme, period, prefix, taken, reached_by)
     else:
         candidates, left = _from_enrolments(programme, batch_date, period, prefix, taken)
     if not candidates:
         raise DomainError(_("没有可发放的人员（%(n)d 人未纳入）%(first)s") % {
             "n": len(left), "first": "：" + left[0]["name"] + " " + left[0]["reason"] if left else ""})
-    year = int(period[:4]) if period[:4].isdigit() else batch_date.year
+    year = _period_year(period, batch_date)
     batch = Batch.objects.create(programme=programme, year=year, period=period, batch_date=batch_date,
                                  source=source, area_prefix=prefix, note=note[:200], left_out=left[:5000],
                                  created_by=actor)
@@ -359,15 +373,16 @@ def _allowed(actor: Any, batch: Batch, transition: str) -> workflow.Rule:
     return rule
 
 
-def _move(actor: Any, batch: Batch, transition: str, reason: str = "", **changes: Any) -> Batch:
+def _move(actor: Any, batch: Batch, transition: str, reason: str = "", at: datetime | None = None,
+          **changes: Any) -> Batch:
     rule = workflow.TRANSITIONS[transition]
     before = batch.status
     updated = Batch.objects.filter(pk=batch.pk, version=batch.version).update(
-        status=rule.to_status, version=F("version") + 1, updated_at=timezone.now(), **changes)
+        status=rule.to_status, version=F("version") + 1, updated_at=at or timezone.now(), **changes)
     if updated != 1:
         raise Conflict(_("该批次已被他人办理，请刷新后再试"))
     batch.refresh_from_db()
-    _record_event(actor, batch, transition, before, reason)
+    _record_event(actor, batch, transition, before, reason, at)
     return batch
 
 
@@ -388,9 +403,10 @@ def unresolved(batch: Batch) -> QuerySet[Finding]:
 
 
 @transaction.atomic
-def batch_transition(*, actor: Any, batch: Batch | int, transition: str, reason: str = "") -> Batch:
+def batch_transition(*, actor: Any, batch: Batch | int, transition: str, reason: str = "",
+                     at: datetime | None = None) -> Batch:
     """Approve, wait for funds, funds arrived, close or cancel (check, export and reconcile have their own
-    services because they carry work)."""
+    services because they carry work). `at` (default now) is when it was done: the demo back-dates its year."""
     if transition in (BatchTransition.CHECK, BatchTransition.EXPORT, BatchTransition.RECONCILE):
         raise DomainError(_("请使用核查、导出或导入回盘功能"))
     batch = _locked(batch)
@@ -408,11 +424,11 @@ def batch_transition(*, actor: Any, batch: Batch | int, transition: str, reason:
     if transition == BatchTransition.CANCEL:
         batch.lines.filter(status=LineStatus.PENDING).update(status=LineStatus.EXCLUDED,
                                                              excluded_reason=_("批次作废：%(r)s") % {"r": reason[:150]})
-    return _move(actor, batch, transition, reason)
+    return _move(actor, batch, transition, reason, at)
 
 
 @transaction.atomic
-def batch_check(*, actor: Any, batch: Batch | int) -> Batch:
+def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -> Batch:
     """The pre-payment check on the batch date: eligibility, deaths and moves, duplicates, bank accounts,
     amounts against the rule, remaining budget. One query per kind of finding, never one per line.
     A finding already resolved for the same line stays resolved."""
@@ -488,8 +504,9 @@ def batch_check(*, actor: Any, batch: Batch | int) -> Batch:
             add(None, FindingKind.BUDGET, _("%(s)s剩余预算 %(r)s 元，本批需 %(t)s 元") % {
                 "s": label, "r": remaining, "t": total})
     Finding.objects.bulk_create(found, batch_size=CHUNK)
-    batch = _move(actor, batch, BatchTransition.CHECK, _("发现 %(n)d 个问题") % {"n": len(found)},
-                  checked_at=timezone.now())
+    now = at or timezone.now()
+    batch = _move(actor, batch, BatchTransition.CHECK, _("发现 %(n)d 个问题") % {"n": len(found)}, now,
+                  checked_at=now)
     return batch
 
 
@@ -599,7 +616,8 @@ def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine]) -> Iterable[dict[st
 
 
 @transaction.atomic
-def batch_export(*, actor: Any, batch: Batch | int, layout: RosterLayout) -> roster.RosterFile:
+def batch_export(*, actor: Any, batch: Batch | int, layout: RosterLayout,
+                 at: datetime | None = None) -> roster.RosterFile:
     """The bank roster of an approved batch: full account numbers in the file only. The file's SHA-256, the
     exporter and the time are kept; the export is audited (it reads every full account number)."""
     batch = _locked(batch)
@@ -609,11 +627,11 @@ def batch_export(*, actor: Any, batch: Batch | int, layout: RosterLayout) -> ros
     lines = batch.lines.filter(status=LineStatus.PENDING, kind=LineKind.PAYMENT)
     out = roster.render(layout, _roster_rows(batch, lines), base_name=f"{batch.code}-{batch.programme.code}-"
                                                                       f"{batch.period}-{layout.name}")
-    now = timezone.now()
+    now = at or timezone.now()
     RosterExport.objects.create(batch=batch, layout=layout, file_name=out.file_name, sha256=out.sha256,
                                 lines=out.lines, exported_by=actor, exported_at=now)
     _move(actor, batch, BatchTransition.EXPORT, _("%(l)s，%(n)d 行，SHA-256 %(h)s") % {
-        "l": layout.name, "n": out.lines, "h": out.sha256}, layout=layout, export_sha256=out.sha256,
+        "l": layout.name, "n": out.lines, "h": out.sha256}, now, layout=layout, export_sha256=out.sha256,
         exported_by=actor, exported_at=now)
     record(actor=actor, action="payment_batch.roster_reveal", obj=batch,
            after={"layout": layout.name, "lines": out.lines, "sha256": out.sha256, "file": out.file_name},
@@ -642,13 +660,13 @@ def batch_export_national(*, actor: Any, batch: Batch, layout: RosterLayout) -> 
 
 @transaction.atomic
 def batch_reconcile(*, actor: Any, batch: Batch | int, content: bytes, file_name: str,
-                    today: date | None = None) -> BankReturn:
+                    today: date | None = None, at: datetime | None = None) -> BankReturn:
     """Import the bank's return file: every line of the batch must be in it exactly once, with its amount
     (and account, when the file has one); any unknown line, wrong amount, missing line (a truncated file) or a
     file of another batch refuses the whole file with row, column and reason, and nothing changes."""
     import hashlib
 
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(at)
     batch = _locked(batch)
     _allowed(actor, batch, BatchTransition.RECONCILE)
     layout = batch.layout
@@ -704,14 +722,15 @@ def batch_reconcile(*, actor: Any, batch: Batch | int, content: bytes, file_name
     n_paid = sum(len(v) for v in paid_by_date.values())
     back = BankReturn.objects.create(batch=batch, file_name=file_name[:200], sha256=hashlib.sha256(content)
                                      .hexdigest(), rows=len(rows), paid=n_paid, failed=len(failed),
-                                     imported_by=actor, imported_at=timezone.now())
-    _move(actor, batch, BatchTransition.RECONCILE, _("成功 %(p)d，失败 %(f)d") % {"p": n_paid, "f": len(failed)})
-    _deliver_applications(actor, batch)
+                                     imported_by=actor, imported_at=at or timezone.now())
+    _move(actor, batch, BatchTransition.RECONCILE, _("成功 %(p)d，失败 %(f)d") % {"p": n_paid, "f": len(failed)}, at)
+    _deliver_applications(actor, batch, at)
     return back
 
 
-def _deliver_applications(actor: Any, batch: Batch) -> None:
-    """Each paid line's application passes "deliver" (date = bank payment date, amount = paid amount)."""
+def _deliver_applications(actor: Any, batch: Batch, at: datetime | None = None) -> None:
+    """Each paid line's application passes "deliver" (date = bank payment date, amount = paid amount), at the
+    time the return was imported (`at`, default now)."""
     from canlian.applications.choices import Status
     from canlian.applications.services import StepData, application_transition
 
@@ -724,7 +743,7 @@ def _deliver_applications(actor: Any, batch: Batch) -> None:
             application_transition(actor=actor, application=app_id, transition="advance",
                                    opinion=_("银行打卡发放到账（%(r)s）") % {"r": ref},
                                    data=StepData(delivered_on=paid_on, delivered_amount=amount),
-                                   today=max(paid_on, timezone.localdate()))
+                                   today=max(paid_on, timezone.localdate(at)), at=at)
     finally:
         _PAYING.reset(token)
 

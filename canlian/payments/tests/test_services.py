@@ -342,3 +342,35 @@ def test_household_programme_pays_the_household_once(users, areas) -> None:
         PaymentLine.objects.create(batch=batch, seq=2, ref="X-2", programme=line.programme, period="2024",
                                    person=spouse, household=household, area_code=line.area_code,
                                    funding_source="district", amount=Decimal("1800.00"))
+
+
+def test_back_dated_batch_and_its_delivery_and_reached_by(users, areas) -> None:
+    """The demo enters a past year: `at` stamps the batch events and, through reconciliation, the applications'
+    "deliver" events (lateness judged on that day); `reached_by` keeps the cases that reached "deliver" by then;
+    a school-year period belongs to the budget year it ends in."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    budget()
+    early, late = waiting(users, areas.community_a1, n=2)
+    Application.objects.filter(pk=early.pk).update(step_since=date(2024, 4, 1))
+    Application.objects.filter(pk=late.pk).update(step_since=date(2024, 4, 20))
+    batch = _build(users, batch_date=date(2024, 4, 15), reached_by=date(2024, 4, 14))
+    assert list(batch.lines.values_list("application_id", flat=True)) == [early.pk]
+    at = datetime(2024, 4, 16, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    finance = users.a[Role.FINANCE]
+    batch = services.batch_check(actor=finance, batch=batch, at=at)
+    batch = services.batch_transition(actor=users.a[Role.LEADER], batch=batch, transition=BatchTransition.APPROVE,
+                                      at=at.replace(hour=10))
+    services.batch_export(actor=finance, batch=batch, layout=bank_layout(), at=at.replace(hour=11))
+    services.batch_reconcile(actor=finance, batch=batch, file_name="r.xlsx", at=at.replace(day=19),
+                             content=return_file(batch, paid_on=date(2024, 4, 18)))
+    assert [timezone.localtime(e.at).date() for e in batch.events.order_by("pk")] == [
+        date(2024, 4, 16)] * 3 + [date(2024, 4, 19)]
+    early.refresh_from_db()
+    assert (early.step, early.step_since, early.delivered_on) == ("follow_up", date(2024, 4, 19), date(2024, 4, 18))
+    assert early.events.filter(at=at.replace(day=19)).count() == 1  # "deliver", when the return was imported
+    l2 = waiting(users, areas.community_a1, n=1, programme="L2", period="2023-2024", amount="1226.00")
+    assert l2 and _build(users, programme="L2", period="2023-2024").year == 2024

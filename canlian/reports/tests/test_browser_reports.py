@@ -11,7 +11,7 @@ from docx import Document
 
 from canlian.accounts.choices import Role
 from canlian.accounts.tests.factories import PASSWORD
-from canlian.reports.tests.helpers import DAY, register_person, walk
+from canlian.reports.tests.helpers import DAY, deliver, register_person
 from tests.browser import login, screenshot
 
 
@@ -20,7 +20,7 @@ from tests.browser import login, screenshot
 def test_leader_changes_year_and_downloads_the_docx(page, users, areas, tmp_path) -> None:
     with time_machine.travel(DAY, tick=False):
         for community in (areas.community_a1, areas.community_b1):
-            walk(users, register_person(users, community), "R1", year=2024, delivered_on=date(2024, 4, 3))
+            deliver(users, register_person(users, community), "R1", year=2024, on=date(2024, 4, 3))
     login(page, users.a[Role.LEADER].username, PASSWORD)
     page.wait_for_url(page.base_url + "/")
     page.get_by_role("heading", name="我的待办").wait_for()
@@ -40,4 +40,4 @@ def test_leader_changes_year_and_downloads_the_docx(page, users, areas, tmp_path
     assert info.value.suggested_filename.endswith(".docx")
     text = [p.text for p in Document(str(target)).paragraphs]
     assert text[0] == "龙子湖区残联2024年工作总结"
-    assert "一是完成困难精神残疾人药费补助2人。" in text
+    assert "一是完成困难精神残疾人药费补助2人，发放补助资金0.2万元，于4月底前通过银行卡发放到受助残疾人家庭。" in text

@@ -9,14 +9,14 @@ import time_machine
 from django.core.management import CommandError, call_command
 from docx import Document
 
-from canlian.reports.tests.helpers import DAY, register_person, walk
+from canlian.reports.tests.helpers import DAY, deliver, register_person
 
 pytestmark = pytest.mark.django_db
 
 
 def test_command_writes_the_three_files(users, areas, tmp_path) -> None:
     with time_machine.travel(DAY, tick=False):
-        walk(users, register_person(users, areas.community_a1), "R1", year=2024, delivered_on=date(2024, 4, 2))
+        deliver(users, register_person(users, areas.community_a1), "R1", year=2024, on=date(2024, 4, 2))
     out = {fmt: tmp_path / f"r.{fmt}" for fmt in ("docx", "xlsx", "json")}
     call_command("annual_report", "--year", "2024", "--docx", out["docx"], "--xlsx", out["xlsx"],
                  "--json", out["json"], stderr=io.StringIO())
@@ -31,7 +31,7 @@ def test_command_writes_the_three_files(users, areas, tmp_path) -> None:
 
 def test_command_period_area_and_stdout(users, areas) -> None:
     with time_machine.travel(DAY, tick=False):
-        walk(users, register_person(users, areas.community_b1), "R1", year=2024, delivered_on=date(2024, 4, 2))
+        deliver(users, register_person(users, areas.community_b1), "R1", year=2024, on=date(2024, 4, 2))
     stdout = io.StringIO()
     call_command("annual_report", "--start", "2024-04-01", "--end", "2024-04-30", "--area", areas.street_a.code,
                  stdout=stdout)

@@ -14,7 +14,7 @@ from docx import Document
 from canlian.accounts.choices import Role
 from canlian.audit.models import AuditEvent
 from canlian.common.models import Job
-from canlian.reports.tests.helpers import DAY, register_person, walk
+from canlian.reports.tests.helpers import DAY, deliver, register_person
 
 pytestmark = pytest.mark.django_db
 URL = "/reports/"
@@ -23,8 +23,8 @@ URL = "/reports/"
 @pytest.fixture
 def delivered(users, areas):
     with time_machine.travel(DAY, tick=False):
-        walk(users, register_person(users, areas.community_a1), "R1", year=2024, delivered_on=date(2024, 4, 2))
-        walk(users, register_person(users, areas.community_b1), "R1", year=2024, delivered_on=date(2024, 5, 2))
+        deliver(users, register_person(users, areas.community_a1), "R1", year=2024, on=date(2024, 4, 2))
+        deliver(users, register_person(users, areas.community_b1), "R1", year=2024, on=date(2024, 5, 2))
 
 
 @pytest.mark.parametrize(("role", "status"), [
@@ -81,7 +81,8 @@ def test_generate_runs_the_job_and_offers_three_downloads(users, client_for, del
     assert "下载 Word 文档" in page
     docx = leader.get(reverse("reports:job_file", args=[job.pk, "docx"]))
     text = [p.text for p in Document(io.BytesIO(b"".join(docx.streaming_content))).paragraphs]
-    assert "一是完成困难精神残疾人药费补助2人。" in text
+    assert ("一是完成困难精神残疾人药费补助2人，发放补助资金0.2万元，于5月底前通过银行卡发放到受助残疾人家庭。"
+            in text)  # paid through two batches, in April and May
     data = json.loads(b"".join(leader.get(reverse("reports:job_file", args=[job.pk, "json"])).streaming_content))
     assert data["programmes"]["R1"]["people"] == 2
     assert leader.get(reverse("reports:job_file", args=[job.pk, "xlsx"])).status_code == 200
@@ -119,12 +120,12 @@ def test_report_queries_do_not_grow_with_the_records(users, areas, django_assert
         return len(ctx.captured_queries)
 
     with time_machine.travel(DAY, tick=False):
-        walk(users, register_person(users, areas.community_a1), "R1", year=2024, delivered_on=date(2024, 4, 2))
+        deliver(users, register_person(users, areas.community_a1), "R1", year=2024, on=date(2024, 4, 2))
         few = count()
         for community in (areas.community_a2, areas.community_b1, areas.community_b1):
-            walk(users, register_person(users, community), "R1", year=2024, delivered_on=date(2024, 6, 2))
-            walk(users, register_person(users, community, category=4, low_income=""), "L1", year=2024,
-                 delivered_on=date(2024, 9, 2), amount="260")
+            deliver(users, register_person(users, community), "R1", year=2024, on=date(2024, 6, 2))
+            deliver(users, register_person(users, community, category=4, low_income=""), "L1", year=2024,
+                    on=date(2024, 9, 2), amount="260")
     assert count() == few
     with django_assert_max_num_queries(25):
         build(period=Period.year(2024), user=users.a[Role.LEADER])
