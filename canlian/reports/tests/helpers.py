@@ -39,15 +39,19 @@ _names = itertools.count(1)
 _cards = itertools.count(6217002000000000001)
 DAY = datetime(2024, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # "now" while 2024's records are entered
 ROLE_AT = {"approve": Role.LEADER}
+WHEELCHAIR = {"lower_limb": True, "owns_wheelchair_vehicle": True}  # what the L1 fuel-subsidy rule asks
 
 
 def register_person(users: Any, community: Any, *, category: int = 6, grade: int = 2, low_income: str = "dibao",
-                    birth: date | None = None, hukou: str = "urban") -> Person:
+                    birth: date | None = None, hukou: str = "urban", **facts: bool) -> Person:
+    """A person registered through the registry's services; `facts` are the yes/no rule facts (decision 0016),
+    e.g. WHEELCHAIR for L1."""
     officer = users.a[Role.DISTRICT_OFFICER]
     number = new_id_number(birth)
     person = person_create(
         actor=officer,
-        data=PersonInput(name=f"受助人{next(_names)}", id_number=number, community=community, hukou_type=hukou),
+        data=PersonInput(name=f"受助人{next(_names)}", id_number=number, community=community, hukou_type=hukou,
+                         **facts),
         certificate=CertificateInput(number=make_certificate_number(number, category, grade), category=category,
                                      grade=grade, issue_date=date(2020, 3, 1)),
     )

@@ -25,7 +25,7 @@ from canlian.programmes.services import target_set
 from canlian.reports.definitions import Period
 from canlian.reports.report import build
 from canlian.reports.services import write_all
-from canlian.reports.tests.helpers import DAY, deliver, fund, pay, register_person, walk
+from canlian.reports.tests.helpers import DAY, WHEELCHAIR, deliver, fund, pay, register_person, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,8 @@ def few(users, areas):
         pay(users, "R1", paid_on=date(2024, 4, 2))
         fund(users, "L1", 2024, upper="520.00")
         for _i in range(2):
-            walk(users, register_person(users, areas.community_a2, category=4, low_income=""), "L1", year=2024,
+            walk(users, register_person(users, areas.community_a2, category=4, low_income="", **WHEELCHAIR), "L1",
+                 year=2024,
                  amount="260")
         l1 = pay(users, "L1", paid_on=date(2024, 9, 2))
         payment_services.line_reverse(actor=finance, line=l1.lines.get(seq=2), reason="重复申领，冲正",

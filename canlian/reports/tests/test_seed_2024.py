@@ -39,7 +39,7 @@ from canlian.programmes.services import rule_draft_save, rule_publish, target_se
 from canlian.reports.definitions import Period
 from canlian.reports.report import build
 from canlian.reports.services import write_all
-from canlian.reports.tests.helpers import DAY, fund, pay, register_household, register_person, walk
+from canlian.reports.tests.helpers import DAY, WHEELCHAIR, fund, pay, register_household, register_person, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def seed_2024(users, areas):
             walk(users, person, "R1", year=2024, amount="1137" if i < 64 else "1136")
         pay(users, "R1", paid_on=date(2024, 4, 26))
         for _i in range(204):
-            person = register_person(users, areas.community_a2, category=4, low_income="")
+            person = register_person(users, areas.community_a2, category=4, low_income="", **WHEELCHAIR)
             walk(users, person, "L1", year=2024, amount="260")
         pay(users, "L1", paid_on=date(2024, 9, 20))
         for _i in range(9):

@@ -14,7 +14,7 @@ from docx import Document
 from canlian.accounts.choices import Role
 from canlian.audit.models import AuditEvent
 from canlian.common.models import Job
-from canlian.reports.tests.helpers import DAY, deliver, register_person
+from canlian.reports.tests.helpers import DAY, WHEELCHAIR, deliver, register_person
 
 pytestmark = pytest.mark.django_db
 URL = "/reports/"
@@ -124,7 +124,7 @@ def test_report_queries_do_not_grow_with_the_records(users, areas, django_assert
         few = count()
         for community in (areas.community_a2, areas.community_b1, areas.community_b1):
             deliver(users, register_person(users, community), "R1", year=2024, on=date(2024, 6, 2))
-            deliver(users, register_person(users, community, category=4, low_income=""), "L1", year=2024,
+            deliver(users, register_person(users, community, category=4, low_income="", **WHEELCHAIR), "L1", year=2024,
                     on=date(2024, 9, 2), amount="260")
     assert count() == few
     with django_assert_max_num_queries(25):
