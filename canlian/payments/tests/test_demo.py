@@ -24,7 +24,7 @@ def test_demo_pays_fails_and_reissues(preloaded) -> None:
                   applications.build, payments.build):
         build(ctx)
     assert Batch.objects.filter(status=BatchStatus.CLOSED, source=BatchSource.APPLICATIONS).exists()
-    assert PaymentLine.objects.filter(status=LineStatus.PAID).count() >= 20
+    assert PaymentLine.objects.filter(status=LineStatus.PAID).count() >= 15  # 600 persons: a few dozen cash cases
     assert PaymentLine.objects.filter(status=LineStatus.FAILED).exists()
     assert Batch.objects.filter(source=BatchSource.REISSUE, lines__status=LineStatus.PAID).exists()
     assert Batch.objects.filter(status=BatchStatus.AWAITING_FUNDS, programme__code="L2").exists()

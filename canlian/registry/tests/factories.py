@@ -24,6 +24,12 @@ def new_id_number(birth: date | None = None, region: str = "340302") -> str:
     return make_id_number(region, birth, n % 1000)
 
 
+def wrong_check(number: str) -> str:
+    """`number` with a wrong check character: never the real one (which would be the same person again) and
+    never "0" (an ID whose last digits read "000" is reported as a number mangled by Excel instead)."""
+    return number[:-1] + next(c for c in "123456789X" if c != number[-1])
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     """A person with a valid ID number and, unless certificate=False, a current valid certificate."""
 

@@ -20,7 +20,7 @@ from canlian.common.models import ImportRun
 from canlian.common.tabular import Sheet, TableError, write_workbook
 from canlian.registry.choices import Relation
 from canlian.registry.models import Household, HouseholdMember
-from canlian.registry.tests.factories import PersonFactory, make_household, new_id_number
+from canlian.registry.tests.factories import PersonFactory, make_household, new_id_number, wrong_check
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_rows_are_refused_with_row_column_and_reason(areas, officer, family):
     third, fourth = PersonFactory(community=areas.community_a1), PersonFactory(community=areas.community_a1)
     make_household(someone, (parent, Relation.CHILD))
     unknown = new_id_number()
-    bad_check = child.decrypt_id_number()[:-1] + ("0" if child.decrypt_id_number()[-1] != "0" else "1")
+    bad_check = wrong_check(child.decrypt_id_number())
     errors = refused(officer, xlsx(
         row(head, spouse, "配偶"),
         row(head, spouse, "子女"),  # 3: the same member twice

@@ -23,7 +23,7 @@ from canlian.common.tabular import Sheet, TableError, write_workbook
 from canlian.registry.choices import ChangeSource, LifeStatus, LowIncomeStatus
 from canlian.registry.imports import CellProblem, parse_category, parse_date, parse_grade
 from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusChange, StatusReview
-from canlian.registry.tests.factories import PersonFactory, new_id_number
+from canlian.registry.tests.factories import PersonFactory, new_id_number, wrong_check
 
 pytestmark = pytest.mark.django_db
 
@@ -339,7 +339,7 @@ def test_low_income_end_date_closes_the_current_status_once(areas, officer, peop
         LOW_END_HEADERS,
         (number, "", "特困", "2023-01-01", "2024-05-31", ""),  # a1 is 无 now: nothing to end
         (people.a2.decrypt_id_number(), "", "特困", "2024-01-01", "2023-12-31", ""),  # ends before it starts
-        (people.a2.decrypt_id_number()[:-1] + "0", "", "", "", "", ""),
+        (wrong_check(people.a2.decrypt_id_number()), "", "", "", "", ""),
     ))
     assert [(r, c) for r, c, _reason in errors][:2] == [(2, "低保状态"), (3, "结束日期")]
     assert "不是“特困”" in errors[0][2] and "早于起始日期" in errors[1][2]
@@ -363,7 +363,7 @@ def test_moves_within_the_area_and_out_of_the_district(areas, officer, people):
     assert again.counts()["unchanged"] == 2
     errors = refused("moves", officer, xlsx(
         MOVE_HEADERS, (people.a1.decrypt_id_number(), "", areas.community_b1.code, "", "2024-05-01"),
-        (people.a1.decrypt_id_number()[:-1] + "0", "", "", "", "2024-05-01")))
+        (wrong_check(people.a1.decrypt_id_number()), "", "", "", "2024-05-01")))
     assert errors[0][:2] in {(2, "迁入社区代码"), (3, "身份证号")}
 
 
