@@ -8,7 +8,10 @@ from canlian.demo.context import DemoContext
 from canlian.programmes.models import Programme
 from canlian.programmes.services import budget_set, target_set
 
-# code: (target, {source: budget in yuan}) — the order of magnitude of the seed's 2024 work.
+# code: (target, {source: budget in yuan}) — the order of magnitude of the seed's 2024 work, for a district of
+# about SEED_PERSONS certified people; targets are scaled to the demo's size so that progress looks like a real
+# year (budgets are not: a smaller demo simply spends a smaller share of them).
+SEED_PERSONS = 15000
 PLAN: dict[str, tuple[int, dict[str, str]]] = {
     "R1": (300, {"upper": "300000.00", "district": "45000.00"}),
     "R2": (130, {"upper": "1950000.00"}),
@@ -31,13 +34,18 @@ PLAN: dict[str, tuple[int, dict[str, str]]] = {
 }
 
 
+def scaled_target(target: int, persons: int) -> int:
+    """The seed's target for a district of `persons` certified people (at least 1)."""
+    return max(1, round(target * persons / SEED_PERSONS))
+
+
 def build(ctx: DemoContext) -> None:
     officer = ctx.data["users"]["zhuangan"]
     finance = ctx.data["users"]["caiwu"]
     programmes = {p.code: p for p in Programme.objects.filter(code__in=PLAN)}
     for code, (target, budgets) in PLAN.items():
         programme = programmes[code]
-        target_set(actor=officer, programme=programme, year=ctx.year, quantity=target)
+        target_set(actor=officer, programme=programme, year=ctx.year, quantity=scaled_target(target, ctx.persons))
         for source, amount in budgets.items():
             budget_set(actor=finance, programme=programme, year=ctx.year, source=source, amount=Decimal(amount))
     ctx.say(f"项目：{len(PLAN)} 个项目下达了 {ctx.year} 年目标任务和预算")

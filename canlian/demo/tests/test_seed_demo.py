@@ -21,7 +21,7 @@ def test_seed_demo_builds_a_district_with_one_user_per_role_and_is_idempotent(se
     assert Region.objects.filter(code__startswith="340302", level="community").count() == 60
     roles = set(User.objects.values_list("role", flat=True))
     assert len(roles) == 7
-    assert Target.objects.get(programme__code="R1", year=2024, street=None).quantity == 300
+    assert Target.objects.get(programme__code="R1", year=2024, street=None).quantity == 1  # 300 × 50 / 15,000
     call_command("seed_demo", "--if-empty", "--persons", "50")
     assert Region.objects.filter(level="community").count() == 60
 
