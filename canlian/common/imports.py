@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -242,11 +244,12 @@ class Validation:
         return len({e.row for e in self.errors})
 
     def counts(self) -> dict[str, int]:
+        actions = Counter(r.action for r in self.plan.rows)  # one pass, no list of each action
         return {
             "rows": self.rows,
-            "new": len(self.plan.of(RowAction.NEW)),
-            "changed": len(self.plan.of(RowAction.CHANGED)),
-            "unchanged": len(self.plan.of(RowAction.UNCHANGED)),
+            "new": actions[RowAction.NEW],
+            "changed": actions[RowAction.CHANGED],
+            "unchanged": actions[RowAction.UNCHANGED],
             "error_rows": self.error_rows,
             "error_count": len(self.errors),
         }
@@ -267,7 +270,7 @@ def validate_data(kind: ImportKind, *, actor: Any, data: bytes, file_name: str, 
     """Read the file and let the kind validate it; raises TableError when the file as a whole is unusable."""
     require(actor, kind.action)
     table = read_table(data, filename=file_name, required=kind.required_headers, optional=kind.optional_headers)
-    rows = sum(1 for _ in table.records())
+    rows = table.count()
     errors = _blank_example_rows(kind, table)
     progress.start(rows, _("正在校验"))
     plan, kind_errors = kind.validate(table, actor, progress)
@@ -286,8 +289,11 @@ def _blank_example_rows(kind: ImportKind, table: Table) -> list[CellError]:
     cells = sorted(((index.get(c.header), value) for c, value in zip(kind.columns, example, strict=True)),
                    key=lambda cell: not cell[1])
     errors = []
+    (first, first_value), rest = cells[0], cells[1:]
     for offset, row in enumerate(table.rows):
-        if all(_cell(row, position) == value for position, value in cells):
+        if _cell(row, first) != first_value:  # every real row: one cell read, no generator
+            continue
+        if all(_cell(row, position) == value for position, value in rest):
             errors.append(CellError(table.first_row + offset, "", "", _("这是模板中的示例行，请删除后再导入")))
             table.rows[offset] = [None] * len(row)
     return errors
@@ -467,13 +473,18 @@ def _preview(validation: Validation) -> dict[str, Any]:
         "changed": [
             {"row": r.row, "key": r.key, "label": r.label,
              "changes": [[name, _display(old), _display(new)] for name, (old, new) in r.changes.items()]}
-            for r in validation.plan.of(RowAction.CHANGED)[:PREVIEW_ROWS]
+            for r in _first(validation.plan, RowAction.CHANGED)
         ],
         "new": [
-            {"row": r.row, "key": r.key, "label": r.label} for r in validation.plan.of(RowAction.NEW)[:PREVIEW_ROWS]
+            {"row": r.row, "key": r.key, "label": r.label} for r in _first(validation.plan, RowAction.NEW)
         ],
         "errors": [[e.row, e.column, e.value, e.reason] for e in validation.errors[:PREVIEW_ERRORS]],
     }
+
+
+def _first(plan: Plan, action: RowAction) -> Iterator[RowPlan]:
+    """The plan's first PREVIEW_ROWS rows of `action`, without listing all of them."""
+    return itertools.islice((r for r in plan.rows if r.action == action), PREVIEW_ROWS)
 
 
 def _display(value: Any) -> str:
