@@ -106,6 +106,8 @@ def normalise_code(text: str) -> str:
     """
     if text.isascii() and text.isalnum():  # the common case, without a look at every character
         return text.upper()
+    if not text:  # a blank optional cell (phone, components): as common in an import
+        return text
     kept = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
     return kept.translate(_CANONICAL_CHARS)
 

@@ -19,7 +19,6 @@ import datetime
 import functools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -205,24 +204,24 @@ def _hash_ids(
         parsed[row] = (ident, blind_index(ident.number))
     if not unique:
         return parsed
-    counts = Counter(digest for _n, digest in parsed.values())
+    first: dict[str, int] = {}  # one pass; lists of rows only for the (rare) repeated numbers
     rows_of: dict[str, list[int]] = {}
     for row, (_n, digest) in parsed.items():
-        rows_of.setdefault(digest, []).append(row)
-    for digest, count in counts.items():
-        if count > 1:
-            rows = rows_of[digest]
-            for row in rows:
-                others = "、".join(str(r) for r in rows if r != row)
-                number = parsed.pop(row)[0].number
-                errors.append(
-                    CellError(
-                        row,
-                        ID,
-                        mask_id_number(number),
-                        _("身份证号在本文件中重复（另见第 %(rows)s 行）") % {"rows": others},
-                    )
+        seen = first.setdefault(digest, row)
+        if seen != row:
+            rows_of.setdefault(digest, [seen]).append(row)
+    for rows in rows_of.values():
+        for row in rows:
+            others = "、".join(str(r) for r in rows if r != row)
+            number = parsed.pop(row)[0].number
+            errors.append(
+                CellError(
+                    row,
+                    ID,
+                    mask_id_number(number),
+                    _("身份证号在本文件中重复（另见第 %(rows)s 行）") % {"rows": others},
                 )
+            )
     return parsed
 
 
