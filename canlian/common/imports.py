@@ -30,12 +30,14 @@ into `RowPlan.key`/`changes` and `CellError.value`, never the clear number.
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 import itertools
 import uuid
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -266,8 +268,30 @@ class ImportRefused(DomainError):
         ) % {"rows": validation.error_rows, "errors": len(validation.errors)})
 
 
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an import validates and writes a file.
+
+    A 100,000-row file keeps a few million objects alive until the end (rows, plans, cleaned values), nearly
+    none of them in reference cycles; with the collector on, every full collection walks all of them again,
+    which cost 1.7 s of a 12 s persons import. Objects are still freed by reference counting meanwhile; the
+    collector resumes (if it was on) when the import ends, and finds any cycles then. Nested uses are fine."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate_data(kind: ImportKind, *, actor: Any, data: bytes, file_name: str, progress: Progress) -> Validation:
     """Read the file and let the kind validate it; raises TableError when the file as a whole is unusable."""
+    with no_cyclic_gc():
+        return _validate_data(kind, actor=actor, data=data, file_name=file_name, progress=progress)
+
+
+def _validate_data(kind: ImportKind, *, actor: Any, data: bytes, file_name: str, progress: Progress) -> Validation:
     require(actor, kind.action)
     table = read_table(data, filename=file_name, required=kind.required_headers, optional=kind.optional_headers)
     rows = table.count()
@@ -305,7 +329,7 @@ def _cell(row: Sequence[Any], position: int | None) -> str:
 
 def _apply(kind: ImportKind, run: ImportRun, data: bytes, progress: Progress) -> Validation:
     """Validate afresh and write, in one transaction: all valid rows or nothing (ImportRefused)."""
-    with transaction.atomic():
+    with no_cyclic_gc(), transaction.atomic():
         validation = validate_data(kind, actor=run.owner, data=data, file_name=run.file_name, progress=progress)
         if validation.errors and not run.valid_only:
             raise ImportRefused(validation)
