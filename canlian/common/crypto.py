@@ -21,6 +21,7 @@ import base64
 import binascii
 import hmac
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Final
 
@@ -92,3 +93,24 @@ def blind_index(value: str, *, purpose: str) -> str:
     _check(purpose)
     _, index_keys = _keys(settings.CANLIAN_DATA_KEY)
     return hmac.digest(index_keys[purpose], value.encode(), "sha256").hex()  # one-shot: hmac.new(…).hexdigest()
+
+
+def encryptor(purpose: str) -> Callable[[str], bytes]:
+    """`encrypt(…, purpose=purpose)` with the key looked up once: for imports that encrypt a value per row."""
+    _check(purpose)
+    cipher, _ = _keys(settings.CANLIAN_DATA_KEY)
+    associated, urandom = purpose.encode(), os.urandom
+
+    def encrypt_one(value: str) -> bytes:
+        nonce = urandom(NONCE_BYTES)
+        return nonce + cipher.encrypt(nonce, value.encode(), associated)
+
+    return encrypt_one
+
+
+def blind_indexer(purpose: str) -> Callable[[str], str]:
+    """`blind_index(…, purpose=purpose)` with the key looked up once: for imports that hash a value per row."""
+    _check(purpose)
+    _, index_keys = _keys(settings.CANLIAN_DATA_KEY)
+    key, digest = index_keys[purpose], hmac.digest
+    return lambda value: digest(key, value.encode(), "sha256").hex()

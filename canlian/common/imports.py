@@ -30,10 +30,14 @@ into `RowPlan.key`/`changes` and `CellError.value`, never the clear number.
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
+import itertools
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -242,11 +246,12 @@ class Validation:
         return len({e.row for e in self.errors})
 
     def counts(self) -> dict[str, int]:
+        actions = Counter(r.action for r in self.plan.rows)  # one pass, no list of each action
         return {
             "rows": self.rows,
-            "new": len(self.plan.of(RowAction.NEW)),
-            "changed": len(self.plan.of(RowAction.CHANGED)),
-            "unchanged": len(self.plan.of(RowAction.UNCHANGED)),
+            "new": actions[RowAction.NEW],
+            "changed": actions[RowAction.CHANGED],
+            "unchanged": actions[RowAction.UNCHANGED],
             "error_rows": self.error_rows,
             "error_count": len(self.errors),
         }
@@ -263,11 +268,33 @@ class ImportRefused(DomainError):
         ) % {"rows": validation.error_rows, "errors": len(validation.errors)})
 
 
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an import validates and writes a file.
+
+    A 100,000-row file keeps a few million objects alive until the end (rows, plans, cleaned values), nearly
+    none of them in reference cycles; with the collector on, every full collection walks all of them again,
+    which cost 1.7 s of a 12 s persons import. Objects are still freed by reference counting meanwhile; the
+    collector resumes (if it was on) when the import ends, and finds any cycles then. Nested uses are fine."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate_data(kind: ImportKind, *, actor: Any, data: bytes, file_name: str, progress: Progress) -> Validation:
     """Read the file and let the kind validate it; raises TableError when the file as a whole is unusable."""
+    with no_cyclic_gc():
+        return _validate_data(kind, actor=actor, data=data, file_name=file_name, progress=progress)
+
+
+def _validate_data(kind: ImportKind, *, actor: Any, data: bytes, file_name: str, progress: Progress) -> Validation:
     require(actor, kind.action)
     table = read_table(data, filename=file_name, required=kind.required_headers, optional=kind.optional_headers)
-    rows = sum(1 for _ in table.records())
+    rows = table.count()
     errors = _blank_example_rows(kind, table)
     progress.start(rows, _("正在校验"))
     plan, kind_errors = kind.validate(table, actor, progress)
@@ -286,8 +313,11 @@ def _blank_example_rows(kind: ImportKind, table: Table) -> list[CellError]:
     cells = sorted(((index.get(c.header), value) for c, value in zip(kind.columns, example, strict=True)),
                    key=lambda cell: not cell[1])
     errors = []
+    (first, first_value), rest = cells[0], cells[1:]
     for offset, row in enumerate(table.rows):
-        if all(_cell(row, position) == value for position, value in cells):
+        if _cell(row, first) != first_value:  # every real row: one cell read, no generator
+            continue
+        if all(_cell(row, position) == value for position, value in rest):
             errors.append(CellError(table.first_row + offset, "", "", _("这是模板中的示例行，请删除后再导入")))
             table.rows[offset] = [None] * len(row)
     return errors
@@ -299,7 +329,7 @@ def _cell(row: Sequence[Any], position: int | None) -> str:
 
 def _apply(kind: ImportKind, run: ImportRun, data: bytes, progress: Progress) -> Validation:
     """Validate afresh and write, in one transaction: all valid rows or nothing (ImportRefused)."""
-    with transaction.atomic():
+    with no_cyclic_gc(), transaction.atomic():
         validation = validate_data(kind, actor=run.owner, data=data, file_name=run.file_name, progress=progress)
         if validation.errors and not run.valid_only:
             raise ImportRefused(validation)
@@ -467,13 +497,18 @@ def _preview(validation: Validation) -> dict[str, Any]:
         "changed": [
             {"row": r.row, "key": r.key, "label": r.label,
              "changes": [[name, _display(old), _display(new)] for name, (old, new) in r.changes.items()]}
-            for r in validation.plan.of(RowAction.CHANGED)[:PREVIEW_ROWS]
+            for r in _first(validation.plan, RowAction.CHANGED)
         ],
         "new": [
-            {"row": r.row, "key": r.key, "label": r.label} for r in validation.plan.of(RowAction.NEW)[:PREVIEW_ROWS]
+            {"row": r.row, "key": r.key, "label": r.label} for r in _first(validation.plan, RowAction.NEW)
         ],
         "errors": [[e.row, e.column, e.value, e.reason] for e in validation.errors[:PREVIEW_ERRORS]],
     }
+
+
+def _first(plan: Plan, action: RowAction) -> Iterator[RowPlan]:
+    """The plan's first PREVIEW_ROWS rows of `action`, without listing all of them."""
+    return itertools.islice((r for r in plan.rows if r.action == action), PREVIEW_ROWS)
 
 
 def _display(value: Any) -> str:

@@ -52,10 +52,22 @@ class Table:
 
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row number, {header: value}) for each data row that is not entirely blank."""
+        headers = self.headers
         for offset, row in enumerate(self.rows):
-            if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
-                continue
-            yield self.first_row + offset, dict(zip(self.headers, row, strict=False))
+            if not _blank(row):
+                yield self.first_row + offset, dict(zip(headers, row, strict=False))
+
+    def count(self) -> int:
+        """How many rows `records()` yields, without building them."""
+        return sum(1 for row in self.rows if not _blank(row))
+
+
+def _blank(row: Sequence[Any]) -> bool:
+    """Whether every cell is empty or white space (a loop that stops at the first filled cell: most rows' first)."""
+    for cell in row:  # noqa: SIM110  (a plain loop: no generator per row, stops at the first filled cell)
+        if cell is not None and not (isinstance(cell, str) and not cell.strip()):
+            return False
+    return True
 
 
 def read_table(

@@ -202,11 +202,12 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  (quoted model identifiers; values are parameters)
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
+    attnames, defaults = [name for name, _d in names], [default for _n, default in names]
     with connection.cursor() as cursor:
         for batch in _chunks(rows, batch_size):
             prepared = []
             for row in batch:
-                values = [row.get(name, default) for name, default in names]
+                values = list(map(row.get, attnames, defaults))  # row.get(name, default), looped in C
                 for index, prepare in special:
                     values[index] = prepare(values[index])
                 prepared.append(values)
@@ -234,7 +235,18 @@ def _prepare(field: Any, connection: Any) -> Callable[[Any], Any] | None:
     slow = functools.partial(field.get_db_prep_save, connection=connection)
     if kind == "DateField":
         adapt_date = connection.ops.adapt_datefield_value
-        return lambda v: adapt_date(v) if type(v) is date else None if v is None else slow(v)
+        dates: dict[date, Any] = {}  # a column repeats its dates (birth dates, issue dates): adapt each once
+
+        def adapt(v: Any) -> Any:
+            if v is None:
+                return None
+            if type(v) is not date:
+                return slow(v)
+            if v not in dates:
+                dates[v] = adapt_date(v)
+            return dates[v]
+
+        return adapt
     if kind == "DateTimeField":
         cache: dict[Any, Any] = {}  # one `now` for a whole batch: adapt it once
 

@@ -19,7 +19,7 @@ import datetime
 import functools
 import re
 import unicodedata
-from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -177,6 +177,17 @@ def parse_grade(value: Any) -> int:
     return _by_name_or_digit(value, GRADE_NAMES, "等级")
 
 
+def _memo(memo: dict, column: str, raw: Any, parse: Any) -> Any:
+    """`parse(raw)`, kept in `memo` for the next cell of `column` with the same value (and type: 1 and True are
+    equal keys but different cells). Only accepted values are kept: a refused one raises again on every row."""
+    key = (column, type(raw), raw)
+    try:
+        return memo[key]
+    except KeyError:
+        memo[key] = value = parse(raw)
+        return value
+
+
 def masked(raw: Any) -> str:
     """An ID number cell as errors and previews show it: masked when it looks like one, else shortened."""
     text = cell_code(raw).upper()
@@ -192,33 +203,34 @@ def _hash_ids(
     (on every row that repeats it, so the user sees both)."""
     parsed: dict[int, tuple[IdNumber, str]] = {}
     today = timezone.localdate()
+    blind_index = crypto.blind_indexer("id_number")
     for row, values in records:
         try:
             ident = clean_id_number(values.get(ID), today=today)
         except DomainError as error:
             errors.append(CellError(row, ID, masked(values.get(ID)), error.message))
             continue
-        parsed[row] = (ident, crypto.blind_index(ident.number, purpose="id_number"))
+        parsed[row] = (ident, blind_index(ident.number))
     if not unique:
         return parsed
-    counts = Counter(digest for _n, digest in parsed.values())
+    first: dict[str, int] = {}  # one pass; lists of rows only for the (rare) repeated numbers
     rows_of: dict[str, list[int]] = {}
     for row, (_n, digest) in parsed.items():
-        rows_of.setdefault(digest, []).append(row)
-    for digest, count in counts.items():
-        if count > 1:
-            rows = rows_of[digest]
-            for row in rows:
-                others = "、".join(str(r) for r in rows if r != row)
-                number = parsed.pop(row)[0].number
-                errors.append(
-                    CellError(
-                        row,
-                        ID,
-                        mask_id_number(number),
-                        _("身份证号在本文件中重复（另见第 %(rows)s 行）") % {"rows": others},
-                    )
+        seen = first.setdefault(digest, row)
+        if seen != row:
+            rows_of.setdefault(digest, [seen]).append(row)
+    for rows in rows_of.values():
+        for row in rows:
+            others = "、".join(str(r) for r in rows if r != row)
+            number = parsed.pop(row)[0].number
+            errors.append(
+                CellError(
+                    row,
+                    ID,
+                    mask_id_number(number),
+                    _("身份证号在本文件中重复（另见第 %(rows)s 行）") % {"rows": others},
                 )
+            )
     return parsed
 
 
@@ -331,13 +343,14 @@ class PersonImport(ImportKind):
         )
         plan = Plan()
         today = timezone.localdate()
+        memo: dict = {}  # cleaned values of the cells a file repeats (choices, dates, communities): see _memo
         for done, (row, values) in enumerate(records, start=1):
             _progress_rows(progress, done)
             if row not in ids:
                 continue
             ident, digest = ids[row]
             try:
-                planned = self._plan_row(row, values, ident, digest, actor, communities, existing, held, today)
+                planned = self._plan_row(row, values, ident, digest, actor, communities, existing, held, today, memo)
             except _RowError as error:
                 errors.append(error.cell)
                 continue
@@ -356,6 +369,7 @@ class PersonImport(ImportKind):
         existing: dict[str, Person],
         held: dict[int, Certificate],
         today: datetime.date,
+        memo: dict,
     ) -> RowPlan:
         code = cell_code(values.get(COMMUNITY))
         data = PersonInput(
@@ -371,15 +385,16 @@ class PersonImport(ImportKind):
             **{name: cell_text(values.get(label)) for name, label in FACT_COLUMNS.items()},
         )
         try:
-            fields = clean_person_fields(data)
+            fields = clean_person_fields(data, memo=memo)
             if not code:
                 raise DomainError(_("请填写所在社区代码（12 位）"), field="community")
-            community = clean_community(code, communities)
+            community = _memo(memo, COMMUNITY, code, lambda c: (clean_community(c, communities), in_scope(actor, c)))
         except DomainError as error:
             raise _RowError(_field_error(row, error, PERSON_COLUMNS, values)) from error
-        if not in_scope(actor, community.code):
+        community, allowed = community
+        if not allowed:
             raise _RowError(area_error(actor, row, COMMUNITY, code))
-        certificate = self._certificate(row, values, ident, today)
+        certificate = self._certificate(row, values, ident, today, memo)
         person = existing.get(digest)
         key = ident.masked
         if person is None:
@@ -438,7 +453,9 @@ class PersonImport(ImportKind):
         return RowPlan(row=row, action=action, key=key, label=person.name, changes=changes, data=write)
 
     @staticmethod
-    def _certificate(row: int, values: dict, number: IdNumber, today: datetime.date) -> dict[str, Any] | None:
+    def _certificate(
+        row: int, values: dict, number: IdNumber, today: datetime.date, memo: dict | None = None
+    ) -> dict[str, Any] | None:
         raw = cell_code(values.get(CERT))
         if not raw:
             if given := [h for h in (CATEGORY, GRADE, ISSUED, VALID_UNTIL) if cell_text(values.get(h))]:
@@ -462,7 +479,7 @@ class PersonImport(ImportKind):
             if header != VALID_UNTIL and not cell_text(value):
                 raise _RowError(CellError(row, header, "", _("填写了残疾人证号，请同时填写%(col)s") % {"col": header}))
             try:
-                parsed[key] = parse(value)
+                parsed[key] = parse(value) if memo is None else _memo(memo, header, value, parse)
             except CellProblem as problem:
                 raise _RowError(CellError(row, header, cell_text(value), problem.reason)) from problem
         try:
@@ -479,10 +496,11 @@ class PersonImport(ImportKind):
         new: list[bulk.NewPerson] = []
         updates: list[tuple[Person, dict, dict, Region | None]] = []
         certificates: list[tuple[Person, dict]] = []
+        encrypt = crypto.encryptor("id_number")
         for planned in plan.rows:
             write: PersonWrite = planned.data
             if write.person is None:
-                new.append(write.new_person())
+                new.append(write.new_person(encrypt))
                 continue
             person = write.person
             if write.changed or write.moved:
@@ -519,7 +537,7 @@ class PersonWrite:
     changed: dict[str, Any] = dataclasses.field(default_factory=dict)
     moved: bool = False
 
-    def new_person(self) -> bulk.NewPerson:
+    def new_person(self, encrypt: Callable[[str], bytes] | None = None) -> bulk.NewPerson:
         """The person row's values (as `Person(...)` with `set_id_number` would hold them) for `bulk.persons_insert`."""
         community, certificate, ident = self.community, self.certificate, self.ident
         values: dict[str, Any] = {
@@ -528,7 +546,7 @@ class PersonWrite:
             "area_code": community.code,
             "birth_date": ident.birth_date,
             "sex": ident.sex,
-            "id_number_enc": crypto.encrypt(ident.number, purpose="id_number"),
+            "id_number_enc": (encrypt or crypto.encryptor("id_number"))(ident.number),
             "id_number_hash": self.digest,
             "id_number_masked": mask_id_number(ident.number),
         }

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -213,16 +215,22 @@ _HUKOU, _EDUCATION, _MARITAL, _GUARDIAN_RELATION = (
 _CATEGORIES, _GRADES = frozenset(Category.values), frozenset(Grade.values)
 
 
-def clean_person_fields(data: PersonInput) -> dict[str, object]:
-    """Every plain field of a person input, cleaned (ID number and community are checked separately)."""
+def clean_person_fields(data: PersonInput, *, memo: dict | None = None) -> dict[str, object]:
+    """Every plain field of a person input, cleaned (ID number and community are checked separately).
+
+    `memo` (an import passes one dict for the whole file, in one language) keeps the cleaned value of each
+    choice-like cell already seen (ethnicity, hukou type, education, marital status): a file repeats a handful
+    of them. Only accepted values are kept, so a refused one is checked, and refused, again on every row."""
+    if memo is None:
+        memo = {}
     fields: dict[str, object] = {
         "name": clean_name(data.name),
-        "ethnicity": clean_ethnicity(data.ethnicity),
+        "ethnicity": _memo(memo, "ethnicity", data.ethnicity, clean_ethnicity),
         "phone": clean_phone(data.phone),
-        "hukou_type": clean_choice(data.hukou_type, HukouType, "hukou_type", _HUKOU, blank=False),
+        "hukou_type": _memo(memo, "hukou_type", data.hukou_type, _clean_hukou),
         "address": " ".join(str(data.address or "").split())[:200],
-        "education": clean_choice(data.education, Education, "education", _EDUCATION),
-        "marital_status": clean_choice(data.marital_status, MaritalStatus, "marital_status", _MARITAL),
+        "education": _memo(memo, "education", data.education, _clean_education),
+        "marital_status": _memo(memo, "marital_status", data.marital_status, _clean_marital),
         "guardian_id": data.guardian_id,
         "guardian_name": " ".join(str(data.guardian_name or "").split())[:64],
         "guardian_phone": clean_phone(data.guardian_phone, "guardian_phone"),
@@ -235,6 +243,27 @@ def clean_person_fields(data: PersonInput) -> dict[str, object]:
     if (fields["guardian_name"] or fields["guardian_phone"]) and not fields["guardian_relation"]:
         raise DomainError(_("填写了监护人，请同时选择与监护人的关系"), field="guardian_relation")
     return fields
+
+
+def _memo(memo: dict, field: str, raw: object, clean: Callable[[Any], object]) -> object:
+    key = (field, type(raw), raw)
+    try:
+        return memo[key]
+    except KeyError:
+        memo[key] = value = clean(raw)  # raises for a refused value: nothing kept
+        return value
+
+
+def _clean_hukou(raw: str) -> str:
+    return clean_choice(raw, HukouType, "hukou_type", _HUKOU, blank=False)
+
+
+def _clean_education(raw: str) -> str:
+    return clean_choice(raw, Education, "education", _EDUCATION)
+
+
+def _clean_marital(raw: str) -> str:
+    return clean_choice(raw, MaritalStatus, "marital_status", _MARITAL)
 
 
 def clean_certificate(

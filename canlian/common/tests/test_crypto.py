@@ -82,3 +82,21 @@ def test_masking() -> None:
     assert mask_id_number("34030219800101123X") == "340302********123X"
     assert mask_bank_account("6222021234567891234") == "6222 **** **** 1234"
     assert bank_account_digits("6222 0212-3456 ７８９") == "622202123456789"
+
+
+@given(st.text(max_size=64))
+def test_the_per_row_forms_agree_with_encrypt_and_blind_index(value: str) -> None:
+    """encryptor/blind_indexer (keys looked up once, for imports) give what encrypt/blind_index give."""
+    blob = crypto.encryptor("id_number")(value)
+    assert crypto.decrypt(blob, purpose="id_number") == value
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(blob, purpose="bank_account")
+    assert crypto.blind_indexer("id_number")(value) == crypto.blind_index(value, purpose="id_number")
+    assert crypto.blind_indexer("bank_account")(value) == crypto.blind_index(value, purpose="bank_account")
+
+
+def test_the_per_row_forms_refuse_an_unknown_purpose() -> None:
+    with pytest.raises(ValueError, match="unknown encryption purpose"):
+        crypto.encryptor("nothing")
+    with pytest.raises(ValueError, match="unknown encryption purpose"):
+        crypto.blind_indexer("nothing")

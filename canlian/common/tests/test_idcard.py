@@ -17,6 +17,7 @@ from canlian.common.idcard import (
     IdNumberError,
     check_char,
     is_valid_id_number,
+    looks_like_excel_number,
     make_id_number,
     normalise_code,
     parse_id_number,
@@ -211,3 +212,17 @@ def test_rejection_reasons_are_distinct_per_kind() -> None:
     }
     reasons = {kind: reason_of(raw) for kind, raw in kinds.items()}
     assert len(set(reasons.values())) == len(kinds)
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_char_is_the_weighted_digit_sum_of_the_standard(first17: str) -> None:
+    """The fast form (sum over the ASCII codes) equals the definition: Σ digit_i × (2^(17−i) mod 11), i from 0."""
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
+    assert check_char(first17) == "10X98765432"[total % 11]
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=25))
+def test_plain_digits_are_never_an_excel_number_but_their_float_text_is(digits: str) -> None:
+    assert not looks_like_excel_number(digits)
+    assert looks_like_excel_number(digits + ".0")
+    assert looks_like_excel_number(int(digits))

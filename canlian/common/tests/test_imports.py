@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import re
@@ -16,7 +17,7 @@ from python_calamine import CalamineWorkbook
 from canlian.accounts.choices import Role
 from canlian.audit.models import AuditEvent
 from canlian.common.choices import ImportStatus, JobStatus
-from canlian.common.imports import error_workbook_path, get_kind, upload_path
+from canlian.common.imports import error_workbook_path, get_kind, no_cyclic_gc, upload_path
 from canlian.common.models import ImportRun
 from canlian.common.tabular import Sheet, write_workbook
 from canlian.regions.models import Region
@@ -410,3 +411,23 @@ def test_command_refuses_a_user_without_the_permission(areas, users, tmp_path):
     with pytest.raises(CommandError, match="您的角色无权执行此操作"):
         call_command("import", "regions", str(write(tmp_path, xlsx(*GOOD))), "--user",
                      users.a[Role.STREET_OFFICER].username)
+
+
+def test_the_cyclic_collector_pauses_during_an_import_and_resumes_after_it() -> None:
+    assert gc.isenabled()
+    with no_cyclic_gc():
+        assert not gc.isenabled()
+        with no_cyclic_gc():  # validate_data inside _apply
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), no_cyclic_gc():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_cyclic_gc():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

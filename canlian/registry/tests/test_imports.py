@@ -460,3 +460,33 @@ def test_templates_have_chinese_headers_and_text_id_columns(officer, client_for)
         assert response.status_code == 200
         rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
         assert rows[0][0] == first and all(isinstance(h, str) and h for h in rows[0])
+
+
+def test_a_refused_value_repeated_on_several_rows_is_refused_on_each(areas, officer):
+    """Validation keeps the cleaned value of repeated cells (hukou, ethnicity, dates, communities, category):
+    a value accepted once is accepted for every row, and one refused is refused, with its row, every time."""
+    a1, b1 = areas.community_a1.code, areas.community_b1.code
+    rows = [
+        person_row("重复甲", a1, ethnicity="火星族"),
+        person_row("重复乙", a1, ethnicity="火星族"),
+        person_row("重复丙", "340302999999"),
+        person_row("重复丁", "340302999999"),
+        person_row("重复戊", b1),
+        person_row("重复己", b1),
+        person_row("重复庚", a1, issued="2023-02-30"),
+        person_row("重复辛", a1, issued="2023-02-30"),
+        person_row("重复壬", a1, category="八"),
+        person_row("重复癸", a1, category="八"),
+        person_row("重复好", a1),
+        person_row("重复好二", a1),
+    ]
+    errors = refused("persons", officer, xlsx(PERSON_HEADERS, *rows))
+    assert [(row, column) for row, column, _reason in errors] == [
+        (2, "民族"), (3, "民族"), (4, "所在社区代码"), (5, "所在社区代码"), (6, "所在社区代码"), (7, "所在社区代码"),
+        (8, "发证日期"), (9, "发证日期"), (10, "残疾类别"), (11, "残疾类别"),
+    ]
+    assert errors[0][2] == errors[1][2] and "火星族" in errors[0][2]
+    assert errors[2][2] == errors[3][2] and "不存在" in errors[2][2]
+    assert errors[4][2] == errors[5][2] and "不在您负责的区域" in errors[4][2]
+    assert errors[6][2] == errors[7][2] and "不是有效日期" in errors[6][2]
+    assert errors[8][2] == errors[9][2] and "八" in errors[8][2]
