@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PERSONS ?= 3000
 DEMO_YEAR ?= 2024
+# the suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-only lint install install-dev catalogs browser demo worker bench clean
 
@@ -46,7 +48,7 @@ lint: install-dev
 test: install-dev catalogs browser lint test-only
 
 test-only:
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 bench: install-dev catalogs
 	$(PY) -m bench.run_all
