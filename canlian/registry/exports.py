@@ -11,6 +11,7 @@ from canlian.accounts.permissions import require
 from canlian.audit.services import record
 from canlian.common.exceptions import DomainError
 from canlian.common.tabular import Sheet, write_workbook
+from canlian.registry.imports import FACT_COLUMNS
 from canlian.registry.models import Certificate, Person
 from canlian.registry.selectors import PersonFilters, classify_search, person_chunks
 
@@ -39,6 +40,7 @@ HEADERS = [
     "低保状态",
     "在册状态",
     "死亡/迁出日期",
+    *FACT_COLUMNS.values(),  # the import's own headers, so an exported list can be corrected and imported back
 ]
 TEXT_COLUMNS = (1, 10, 13)
 
@@ -69,6 +71,7 @@ def _rows(people: list[Person], certs: dict[int, Certificate], full: bool) -> li
                 p.get_low_income_status_display(),
                 p.get_life_status_display(),
                 p.life_status_date,
+                *("是" if getattr(p, field) else "否" for field in FACT_COLUMNS),
             ]
         )
     return rows

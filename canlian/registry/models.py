@@ -673,9 +673,11 @@ class StatusReviewQuerySet(models.QuerySet):
 
 
 class StatusReview(models.Model):
-    """A person whose status an import changed, waiting for a caseworker to act on it (动态管理, decision 0010).
+    """A person whose status changed — by an import, or one at a time on the person page or through the API —
+    waiting for a caseworker to act on it (动态管理, decisions 0010 and 0015).
 
-    One row per person and import: who, what changed (as the preview showed it), from when and which import.
+    One row per person and change: who, what changed (as the preview showed it), from when and which import
+    (none for a change made one person at a time).
     Later modules read the pending rows (programmes' 应退未退 screening, payments' pre-payment check) and a
     caseworker marks each one 已处理 (audited). `area_code` is the person's community when the change was
     recorded (after a move: the new one), so the row stays visible to the area that must act on it.

@@ -370,3 +370,15 @@ def test_admin_shows_masked_numbers_only(users, people, client_for) -> None:
         assert response.status_code == 200
         html = response.content.decode()
         assert people.a1.id_number_masked in html and people.a1.decrypt_id_number() not in html
+
+
+def test_export_carries_the_policy_facts_under_the_import_headers(users, areas, client_for) -> None:
+    from canlian.common.tabular import read_table
+    from canlian.registry.imports import FACT_COLUMNS
+
+    PersonFactory(community=areas.community_a1, name="轮椅车主", lower_limb=True, owns_wheelchair_vehicle=True)
+    content = client_for(users[Role.DISTRICT_OFFICER]).get(reverse("registry:person_export")).content
+    cells = next(r for _n, r in read_table(content, filename="名单.xlsx").records() if r["姓名"] == "轮椅车主")
+    assert {label: cells[label] for label in FACT_COLUMNS.values()} == {
+        "持有机动轮椅车": "是", "下肢残疾": "是", "脱贫人口": "否", "需长期照护": "否", "领取工伤护理费": "否",
+        "孤独症": "否"}
