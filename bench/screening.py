@@ -34,7 +34,7 @@ from datetime import date
 
 ALIVE_VALID = "p.life_status = 'alive' AND p.cert_status = 'valid' AND p.cert_valid_until >= %(ref)s"
 # the low-income status on the reference date, from the period history (the binding of `low_income`): the
-# persons whose latest-starting period in force on the date has one of the statuses, as one uncorrelated set
+# persons with a period in force on the date with one of the statuses (periods never overlap), as one set
 IN_FORCE = "{t}.start <= %(ref)s AND ({t}.\"end\" IS NULL OR {t}.\"end\" >= %(ref)s)"
 
 
@@ -42,12 +42,8 @@ def status_in(*statuses: str) -> str:
     real = ", ".join(f"'{s}'" for s in statuses if s != "none")
     parts = []
     if real:
-        parts.append(
-            f"p.id IN (SELECT l.person_id FROM registry_lowincomeperiod l WHERE {IN_FORCE.format(t='l')} "
-            f"AND l.status IN ({real}) AND NOT EXISTS (SELECT 1 FROM registry_lowincomeperiod k "
-            f"WHERE k.person_id = l.person_id AND {IN_FORCE.format(t='k')} "
-            f"AND (k.start > l.start OR (k.start = l.start AND k.id > l.id))))"
-        )
+        parts.append(f"p.id IN (SELECT l.person_id FROM registry_lowincomeperiod l WHERE {IN_FORCE.format(t='l')} "
+                     f"AND l.status IN ({real}))")
     if "none" in statuses:
         parts.append(f"p.id NOT IN (SELECT l.person_id FROM registry_lowincomeperiod l "
                      f"WHERE {IN_FORCE.format(t='l')})")

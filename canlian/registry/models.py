@@ -474,6 +474,22 @@ class LowIncomePeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.start}–{self.end or ''}"
 
+    def clean(self) -> None:
+        """A person's periods never overlap (decision 0016): the status on a date is that of the one period in
+        force, which the rules read as a plain “a period with this status covers the date”. Only one period may
+        be open (the database enforces that too); the services start a new one after the latest one's end."""
+        super().clean()
+        if self.person_id is None or self.start is None:
+            return
+        others = LowIncomePeriod.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        if self.end is not None:
+            others = others.filter(start__lte=self.end)
+        clash = others.filter(Q(end__isnull=True) | Q(end__gte=self.start)).order_by("start").first()
+        if clash is not None:
+            raise ValidationError(
+                _("低保状态期间不能重叠：此人已有 %(p)s") % {"p": str(clash)}, code="low_income_overlap"
+            )
+
 
 class StatusChangeQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> StatusChangeQuerySet:

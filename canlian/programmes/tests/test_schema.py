@@ -54,15 +54,21 @@ def random_registry(community: object, rng: random.Random) -> list[int]:
                                        issue_date=until - timedelta(days=3650), valid_until=until, status=status)
             Person.objects.filter(pk=p.pk).update(category=category, grade=Certificate.objects.get(person=p).grade,
                                                   cert_status=status, cert_valid_until=until)
+        # periods one after another, as the registry keeps them (never overlapping: LowIncomePeriod.clean)
+        after = date(2000, 1, 1)  # each period starts after the previous one's end, at a date near a boundary
         for _k in range(rng.choice((0, 0, 1, 2))):
-            start = _near(rng)
-            end = start + timedelta(days=rng.randint(0, 400))
-            LowIncomePeriod.objects.create(person=p, status=rng.choice(("dibao", "tekun", "bianyuan")),
-                                           start=start, end=end)
+            start = max(_near(rng), after)
+            end = max(start, _near(rng)) if rng.random() < 0.5 else start + timedelta(days=rng.randint(0, 400))
+            period = LowIncomePeriod(person=p, status=rng.choice(("dibao", "tekun", "bianyuan")), start=start, end=end)
+            period.full_clean()
+            period.save()
+            after = end + timedelta(days=1)
         if rng.random() < 0.4:
-            start = _near(rng)
+            start = max(_near(rng), after)
             status = rng.choice(("dibao", "tekun", "bianyuan"))
-            LowIncomePeriod.objects.create(person=p, status=status, start=start)
+            period = LowIncomePeriod(person=p, status=status, start=start)
+            period.full_clean()
+            period.save()
             Person.objects.filter(pk=p.pk).update(low_income_status=status, low_income_since=start)
         if rng.random() < 0.15:
             life = rng.choice((LifeStatus.DECEASED, LifeStatus.MOVED_OUT))
