@@ -783,7 +783,8 @@ class LowIncomeImport(_LifeEventImport):
         # each person's latest period, open or closed: a change must come after it (periods never overlap)
         latest: dict[int, LowIncomePeriod] = {}
         for start in range(0, len(ids), CHUNK):
-            for period in LowIncomePeriod.objects.filter(person_id__in=ids[start : start + CHUNK]).order_by("start", "id"):
+            chunk = LowIncomePeriod.objects.filter(person_id__in=ids[start : start + CHUNK]).order_by("start", "id")
+            for period in chunk:
                 latest[period.person_id] = period
         return {"latest": latest, "ended": ended}
 
