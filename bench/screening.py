@@ -55,8 +55,9 @@ WORKING = "p.birth_date <= %(age16)s AND p.birth_date > %(age60)s"
 
 
 def has_category(n: int) -> str:
-    return (f"(p.category = {n} OR (p.category = 7 AND EXISTS (SELECT 1 FROM registry_certificate c "
-            f"WHERE c.person_id = p.id AND c.is_current AND c.components LIKE '%%{n}%%')))")
+    return (f"(p.category IN ({n}, 7) AND (p.category = {n} OR (p.category = 7 AND EXISTS (SELECT 1 FROM "
+            f"registry_certificate c WHERE c.person_id = p.id AND c.is_current AND c.category = 7 "
+            f"AND c.components LIKE '%%{n}%%'))))")
 
 
 def true(column: str) -> str:
@@ -68,11 +69,15 @@ CHILD = (f"({has_category(1)} OR {has_category(2)} OR {has_category(3)} OR {has_
          f"OR {true('autism')})")
 NURSING = (f"((p.grade IN (1, 2) AND {true('needs_long_term_care')}) OR (p.grade IN (3, 4) AND "
            f"({has_category(5)} OR {has_category(6)})))")
+# two distinct certified current members in the person's current household (the pair in key order)
+CERTIFIED = "{q}.life_status = 'alive' AND {q}.cert_status = 'valid'"
 HOUSEHOLD_2 = (
     "EXISTS (SELECT 1 FROM registry_householdmember m WHERE m.person_id = p.id AND m.left_on IS NULL AND "
-    "(SELECT COUNT(*) FROM registry_householdmember m2 JOIN registry_person q ON q.id = m2.person_id "
-    "WHERE m2.household_id = m.household_id AND m2.left_on IS NULL AND q.life_status = 'alive' "
-    "AND q.cert_status = 'valid') >= 2)"
+    "EXISTS (SELECT 1 FROM registry_householdmember a JOIN registry_person qa ON qa.id = a.person_id "
+    "WHERE a.household_id = m.household_id AND a.left_on IS NULL AND " + CERTIFIED.format(q="qa") + " AND "
+    "EXISTS (SELECT 1 FROM registry_householdmember b JOIN registry_person qb ON qb.id = b.person_id "
+    "WHERE b.household_id = a.household_id AND b.left_on IS NULL AND b.id > a.id AND "
+    + CERTIFIED.format(q="qb") + ")))"
 )
 
 # The default rules (canlian/programmes/default_rules.py) written by hand as SQL WHERE clauses, as a careful

@@ -293,10 +293,15 @@ class HasCategory(Flag):
             return Q(category=MULTIPLE)
         from canlian.registry.models import Certificate
 
+        # the multiple-disability certificate's components, read from the partial covering index
+        # `cert_multiple_components` (decision 0016); `category IN (c, 多重)` first, a column test that
+        # AllOf puts before the sets and subqueries of the other conditions
         components = Certificate.objects.filter(
-            person=OuterRef("pk"), is_current=True, components__contains=str(self.category)
+            person=OuterRef("pk"), is_current=True, category=MULTIPLE, components__contains=str(self.category)
         )
-        return Q(category=self.category) | (Q(category=MULTIPLE) & Q(Exists(components)))
+        return Q(category__in=[self.category, MULTIPLE]) & (
+            Q(category=self.category) | (Q(category=MULTIPLE) & Q(Exists(components)))
+        )
 
     def evaluate(self, facts: Facts, ctx: RuleContext) -> bool:
         if facts["category"] == self.category:
@@ -341,6 +346,34 @@ def household_count_expression() -> Subquery:
 
 
 _SUFFIXES = {Op.EQ: "", Op.LT: "__lt", Op.LE: "__lte", Op.GT: "__gt", Op.GE: "__gte", Op.IN: "__in"}
+AT_LEAST_MAX = 3  # “count ≥ N” up to this N is compiled as N nested Exists, without counting
+
+
+def _certified_members() -> QuerySet:
+    from canlian.registry.models import HouseholdMember
+
+    return HouseholdMember.objects.filter(
+        left_on__isnull=True, person__life_status=LifeStatus.ALIVE, person__cert_status=CertificateStatus.VALID
+    )
+
+
+def at_least(n: int) -> Q:
+    """Persons whose current household has at least `n` (1 ≤ n) certified members, exactly as the count would
+    say, without counting: their membership's household has a certified member m1, then one m2 with a larger
+    key, and so on to n. A chain with increasing keys exists exactly when n distinct members exist (take them in
+    key order), and each level stops at the first it finds. A single-member household (most of a registry) is
+    refused from the small covering index of current memberships before any person row is read, since the
+    test for a next member only needs the membership row."""
+    from canlian.registry.models import HouseholdMember
+
+    chain = _certified_members().filter(household=OuterRef("household"), pk__gt=OuterRef("pk"))
+    for _level in range(n - 2):
+        chain = _certified_members().filter(Exists(chain), household=OuterRef("household"), pk__gt=OuterRef("pk"))
+    first = _certified_members().filter(household=OuterRef("household"))
+    if n >= 2:
+        first = first.filter(Exists(chain))
+    membership = HouseholdMember.objects.filter(Exists(first), person=OuterRef("pk"), left_on__isnull=True)
+    return Q(Exists(membership))
 
 
 @dataclass(frozen=True)
@@ -356,6 +389,10 @@ class HouseholdCertifiedCount(Field):
     help: str = "本人所在户中在册、持有效残疾人证的人数（含本人）；未登记户时为“未登记”"
 
     def to_q(self, op: Op, value: Value | tuple[Value, ...], ctx: RuleContext) -> Q:
+        if op in (Op.GE, Op.GT) and isinstance(value, int):
+            least = value if op is Op.GE else value + 1
+            if 1 <= least <= AT_LEAST_MAX:  # “≥ 2 certified members”: no count per person (at_least)
+                return at_least(least)
         rows = _memberships_with_count()
         if op in (Op.IN, Op.NOT_IN):
             values = list(value) if isinstance(value, tuple) else [value]

@@ -386,6 +386,15 @@ class Certificate(TimeStampedModel):
         verbose_name = _("残疾人证")
         verbose_name_plural = _("残疾人证")
         ordering = ["-issue_date", "-id"]
+        indexes = [
+            # the rules' has_category(...) on a 多重 certificate (decision 0016): its components by person, for
+            # current multiple-disability certificates only (a small index, read without the certificate rows)
+            models.Index(
+                fields=["person", "components"],
+                condition=Q(is_current=True, category=MULTIPLE),
+                name="cert_multiple_components",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(is_current=True), name="certificate_one_current"),
             models.CheckConstraint(
@@ -613,6 +622,14 @@ class HouseholdMember(models.Model):
         verbose_name = _("户成员")
         verbose_name_plural = _("户成员")
         ordering = ["household", "id"]
+        indexes = [
+            # the rules' household_certified_count (decision 0016): a person's current household, and its current
+            # members, each read from a small covering index of the current memberships alone
+            models.Index(fields=["person", "household"], condition=Q(left_on__isnull=True), name="member_current_person"),
+            models.Index(
+                fields=["household", "person"], condition=Q(left_on__isnull=True), name="member_current_household"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(left_on__isnull=True), name="member_one_household"),
             models.UniqueConstraint(
