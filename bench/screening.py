@@ -69,9 +69,13 @@ CHILD = (f"({has_category(1)} OR {has_category(2)} OR {has_category(3)} OR {has_
          f"OR {true('autism')})")
 NURSING = (f"((p.grade IN (1, 2) AND {true('needs_long_term_care')}) OR (p.grade IN (3, 4) AND "
            f"({has_category(5)} OR {has_category(6)})))")
-# two distinct certified current members in the person's current household (the pair in key order)
+# members of households with two current members or more (one set), then two distinct certified current
+# members in the person's current household (the pair in key order)
 CERTIFIED = "{q}.life_status = 'alive' AND {q}.cert_status = 'valid'"
 HOUSEHOLD_2 = (
+    "p.id IN (SELECT m.person_id FROM registry_householdmember m WHERE m.left_on IS NULL AND m.household_id IN "
+    "(SELECT household_id FROM registry_householdmember WHERE left_on IS NULL GROUP BY household_id "
+    "HAVING COUNT(*) >= 2)) AND "
     "EXISTS (SELECT 1 FROM registry_householdmember m WHERE m.person_id = p.id AND m.left_on IS NULL AND "
     "EXISTS (SELECT 1 FROM registry_householdmember a JOIN registry_person qa ON qa.id = a.person_id "
     "WHERE a.household_id = m.household_id AND a.left_on IS NULL AND " + CERTIFIED.format(q="qa") + " AND "

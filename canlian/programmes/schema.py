@@ -363,7 +363,8 @@ def at_least(n: int) -> Q:
     key, and so on to n. A chain with increasing keys exists exactly when n distinct members exist (take them in
     key order), and each level stops at the first it finds. A single-member household (most of a registry) is
     refused from the small covering index of current memberships before any person row is read, since the
-    test for a next member only needs the membership row."""
+    test for a next member only needs the membership row. For n ≥ 2 the members of households with n current
+    members or more come first, as one set."""
     from canlian.registry.models import HouseholdMember
 
     chain = _certified_members().filter(household=OuterRef("household"), pk__gt=OuterRef("pk"))
@@ -373,7 +374,14 @@ def at_least(n: int) -> Q:
     if n >= 2:
         first = first.filter(Exists(chain))
     membership = HouseholdMember.objects.filter(Exists(first), person=OuterRef("pk"), left_on__isnull=True)
-    return Q(Exists(membership))
+    if n < 2:
+        return Q(Exists(membership))
+    # a necessary condition computed once from the index of current memberships (households with n or more
+    # current members: a tenth of a registry): AllOf tests it before the per-row chain, which then runs for
+    # the members of such households only
+    current = HouseholdMember.objects.filter(left_on__isnull=True)
+    large = current.order_by().values("household").annotate(size=Count("pk")).filter(size__gte=n).values("household")
+    return Q(pk__in=current.filter(household__in=large).values("person")) & Q(Exists(membership))
 
 
 @dataclass(frozen=True)

@@ -390,7 +390,7 @@ class Certificate(TimeStampedModel):
             # the rules' has_category(...) on a 多重 certificate (decision 0016): its components by person, for
             # current multiple-disability certificates only (a small index, read without the certificate rows)
             models.Index(
-                fields=["person", "components"],
+                fields=["person", "is_current", "category", "components"],
                 condition=Q(is_current=True, category=MULTIPLE),
                 name="cert_multiple_components",
             ),
@@ -625,9 +625,15 @@ class HouseholdMember(models.Model):
         indexes = [
             # the rules' household_certified_count (decision 0016): a person's current household, and its current
             # members, each read from a small covering index of the current memberships alone
-            models.Index(fields=["person", "household"], condition=Q(left_on__isnull=True), name="member_current_person"),
+            # (left_on is a column too: SQLite reads a partial index as covering only when it holds every column
+            # the query names, its own condition's included)
             models.Index(
-                fields=["household", "person"], condition=Q(left_on__isnull=True), name="member_current_household"
+                fields=["person", "left_on", "household"], condition=Q(left_on__isnull=True),
+                name="member_current_person",
+            ),
+            models.Index(
+                fields=["household", "left_on", "person"], condition=Q(left_on__isnull=True),
+                name="member_current_household",
             ),
         ]
         constraints = [
