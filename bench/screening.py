@@ -34,7 +34,7 @@ from datetime import date
 
 ALIVE_VALID = "p.life_status = 'alive' AND p.cert_status = 'valid' AND p.cert_valid_until >= %(ref)s"
 # the low-income status on the reference date, from the period history (the binding of `low_income`): the
-# persons whose latest-starting period in force on the date has one of the statuses, as one uncorrelated set
+# persons with a period in force on the date with one of the statuses (periods never overlap), as one set
 IN_FORCE = "{t}.start <= %(ref)s AND ({t}.\"end\" IS NULL OR {t}.\"end\" >= %(ref)s)"
 
 
@@ -42,12 +42,8 @@ def status_in(*statuses: str) -> str:
     real = ", ".join(f"'{s}'" for s in statuses if s != "none")
     parts = []
     if real:
-        parts.append(
-            f"p.id IN (SELECT l.person_id FROM registry_lowincomeperiod l WHERE {IN_FORCE.format(t='l')} "
-            f"AND l.status IN ({real}) AND NOT EXISTS (SELECT 1 FROM registry_lowincomeperiod k "
-            f"WHERE k.person_id = l.person_id AND {IN_FORCE.format(t='k')} "
-            f"AND (k.start > l.start OR (k.start = l.start AND k.id > l.id))))"
-        )
+        parts.append(f"p.id IN (SELECT l.person_id FROM registry_lowincomeperiod l WHERE {IN_FORCE.format(t='l')} "
+                     f"AND l.status IN ({real}))")
     if "none" in statuses:
         parts.append(f"p.id NOT IN (SELECT l.person_id FROM registry_lowincomeperiod l "
                      f"WHERE {IN_FORCE.format(t='l')})")
@@ -59,8 +55,9 @@ WORKING = "p.birth_date <= %(age16)s AND p.birth_date > %(age60)s"
 
 
 def has_category(n: int) -> str:
-    return (f"(p.category = {n} OR (p.category = 7 AND EXISTS (SELECT 1 FROM registry_certificate c "
-            f"WHERE c.person_id = p.id AND c.is_current AND c.components LIKE '%%{n}%%')))")
+    return (f"(p.category IN ({n}, 7) AND (p.category = {n} OR (p.category = 7 AND EXISTS (SELECT 1 FROM "
+            f"registry_certificate c WHERE c.person_id = p.id AND c.is_current AND c.category = 7 "
+            f"AND c.components LIKE '%%{n}%%'))))")
 
 
 def true(column: str) -> str:
@@ -72,11 +69,19 @@ CHILD = (f"({has_category(1)} OR {has_category(2)} OR {has_category(3)} OR {has_
          f"OR {true('autism')})")
 NURSING = (f"((p.grade IN (1, 2) AND {true('needs_long_term_care')}) OR (p.grade IN (3, 4) AND "
            f"({has_category(5)} OR {has_category(6)})))")
+# members of households with two current members or more (one set), then two distinct certified current
+# members in the person's current household (the pair in key order)
+CERTIFIED = "{q}.life_status = 'alive' AND {q}.cert_status = 'valid'"
 HOUSEHOLD_2 = (
+    "p.id IN (SELECT m.person_id FROM registry_householdmember m WHERE m.left_on IS NULL AND m.household_id IN "
+    "(SELECT household_id FROM registry_householdmember WHERE left_on IS NULL GROUP BY household_id "
+    "HAVING COUNT(*) >= 2)) AND "
     "EXISTS (SELECT 1 FROM registry_householdmember m WHERE m.person_id = p.id AND m.left_on IS NULL AND "
-    "(SELECT COUNT(*) FROM registry_householdmember m2 JOIN registry_person q ON q.id = m2.person_id "
-    "WHERE m2.household_id = m.household_id AND m2.left_on IS NULL AND q.life_status = 'alive' "
-    "AND q.cert_status = 'valid') >= 2)"
+    "EXISTS (SELECT 1 FROM registry_householdmember a JOIN registry_person qa ON qa.id = a.person_id "
+    "WHERE a.household_id = m.household_id AND a.left_on IS NULL AND " + CERTIFIED.format(q="qa") + " AND "
+    "EXISTS (SELECT 1 FROM registry_householdmember b JOIN registry_person qb ON qb.id = b.person_id "
+    "WHERE b.household_id = a.household_id AND b.left_on IS NULL AND b.id > a.id AND "
+    + CERTIFIED.format(q="qb") + ")))"
 )
 
 # The default rules (canlian/programmes/default_rules.py) written by hand as SQL WHERE clauses, as a careful

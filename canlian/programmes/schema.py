@@ -188,10 +188,11 @@ class LowIncomeOnRefDate(Field):
 def status_in(day: date, statuses: set[Value]) -> Q:
     """Persons whose low-income status on `day` is one of `statuses` (无 included: no period in force).
 
-    The status is that of the period in force on `day` which started last (by start, then id, should an import
-    have left two overlapping). Written as ``id IN (uncorrelated subquery)``: the database computes the set of
-    persons once (SQLite builds a temporary index of it, PostgreSQL a hash) instead of probing the periods once
-    per person, which on 1M persons is the difference between ~2 s and ~0.2 s.
+    A person's periods never overlap (LowIncomePeriod.clean, and the services start a new period only after the
+    latest one: decision 0016), so the status on `day` is that of *the* period covering it, and “a period with
+    one of the statuses covers `day`” is exact. Written as ``id IN (uncorrelated subquery)``: the database
+    computes the set of persons once (SQLite builds a temporary index of it, PostgreSQL a hash) instead of
+    probing the periods once per person, which on 1M persons is the difference between ~2 s and ~0.2 s.
     """
     from canlian.registry.models import LowIncomePeriod
 
@@ -199,10 +200,7 @@ def status_in(day: date, statuses: set[Value]) -> Q:
     parts: list[Q] = []
     real = sorted(str(s) for s in statuses if s != LowIncomeStatus.NONE.value)
     if real:
-        later = in_force.filter(person=OuterRef("person")).filter(
-            Q(start__gt=OuterRef("start")) | Q(start=OuterRef("start"), pk__gt=OuterRef("pk"))
-        )
-        parts.append(Q(pk__in=in_force.filter(status__in=real).filter(~Exists(later)).values("person_id")))
+        parts.append(Q(pk__in=in_force.filter(status__in=real).values("person_id")))
     if LowIncomeStatus.NONE.value in statuses:
         parts.append(~Q(pk__in=in_force.values("person_id")))
     q = parts[0]
@@ -212,7 +210,8 @@ def status_in(day: date, statuses: set[Value]) -> Q:
 
 
 def low_income_on_date(periods: Iterable[Facts], day: date) -> str:
-    """The status a person's periods give for `day` (the latest-starting period covering it), 无 when none."""
+    """The status a person's periods give for `day` (the period covering it; periods never overlap, the
+    latest-starting would win should old data hold two), 无 when none."""
     covering = [p for p in periods if _overlaps(p, day, day)]
     return max(covering, key=lambda p: (p["start"], p["id"]))["status"] if covering else LowIncomeStatus.NONE.value
 
@@ -294,10 +293,15 @@ class HasCategory(Flag):
             return Q(category=MULTIPLE)
         from canlian.registry.models import Certificate
 
+        # the multiple-disability certificate's components, read from the partial covering index
+        # `cert_multiple_components` (decision 0016); `category IN (c, 多重)` first, a column test that
+        # AllOf puts before the sets and subqueries of the other conditions
         components = Certificate.objects.filter(
-            person=OuterRef("pk"), is_current=True, components__contains=str(self.category)
+            person=OuterRef("pk"), is_current=True, category=MULTIPLE, components__contains=str(self.category)
         )
-        return Q(category=self.category) | (Q(category=MULTIPLE) & Q(Exists(components)))
+        return Q(category__in=[self.category, MULTIPLE]) & (
+            Q(category=self.category) | (Q(category=MULTIPLE) & Q(Exists(components)))
+        )
 
     def evaluate(self, facts: Facts, ctx: RuleContext) -> bool:
         if facts["category"] == self.category:
@@ -342,6 +346,42 @@ def household_count_expression() -> Subquery:
 
 
 _SUFFIXES = {Op.EQ: "", Op.LT: "__lt", Op.LE: "__lte", Op.GT: "__gt", Op.GE: "__gte", Op.IN: "__in"}
+AT_LEAST_MAX = 3  # “count ≥ N” up to this N is compiled as N nested Exists, without counting
+
+
+def _certified_members() -> QuerySet:
+    from canlian.registry.models import HouseholdMember
+
+    return HouseholdMember.objects.filter(
+        left_on__isnull=True, person__life_status=LifeStatus.ALIVE, person__cert_status=CertificateStatus.VALID
+    )
+
+
+def at_least(n: int) -> Q:
+    """Persons whose current household has at least `n` (1 ≤ n) certified members, exactly as the count would
+    say, without counting: their membership's household has a certified member m1, then one m2 with a larger
+    key, and so on to n. A chain with increasing keys exists exactly when n distinct members exist (take them in
+    key order), and each level stops at the first it finds. A single-member household (most of a registry) is
+    refused from the small covering index of current memberships before any person row is read, since the
+    test for a next member only needs the membership row. For n ≥ 2 the members of households with n current
+    members or more come first, as one set."""
+    from canlian.registry.models import HouseholdMember
+
+    chain = _certified_members().filter(household=OuterRef("household"), pk__gt=OuterRef("pk"))
+    for _level in range(n - 2):
+        chain = _certified_members().filter(Exists(chain), household=OuterRef("household"), pk__gt=OuterRef("pk"))
+    first = _certified_members().filter(household=OuterRef("household"))
+    if n >= 2:
+        first = first.filter(Exists(chain))
+    membership = HouseholdMember.objects.filter(Exists(first), person=OuterRef("pk"), left_on__isnull=True)
+    if n < 2:
+        return Q(Exists(membership))
+    # a necessary condition computed once from the index of current memberships (households with n or more
+    # current members: a tenth of a registry): AllOf tests it before the per-row chain, which then runs for
+    # the members of such households only
+    current = HouseholdMember.objects.filter(left_on__isnull=True)
+    large = current.order_by().values("household").annotate(size=Count("pk")).filter(size__gte=n).values("household")
+    return Q(pk__in=current.filter(household__in=large).values("person")) & Q(Exists(membership))
 
 
 @dataclass(frozen=True)
@@ -357,6 +397,10 @@ class HouseholdCertifiedCount(Field):
     help: str = "本人所在户中在册、持有效残疾人证的人数（含本人）；未登记户时为“未登记”"
 
     def to_q(self, op: Op, value: Value | tuple[Value, ...], ctx: RuleContext) -> Q:
+        if op in (Op.GE, Op.GT) and isinstance(value, int):
+            least = value if op is Op.GE else value + 1
+            if 1 <= least <= AT_LEAST_MAX:  # “≥ 2 certified members”: no count per person (at_least)
+                return at_least(least)
         rows = _memberships_with_count()
         if op in (Op.IN, Op.NOT_IN):
             values = list(value) if isinstance(value, tuple) else [value]

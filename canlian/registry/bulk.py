@@ -676,11 +676,11 @@ def persons_set_low_income(
     result = BulkResult()
     hashed = _hashed_rows(rows, result)
     persons = _by_hash(Person.objects.visible_to(actor), [h for _r, h in hashed])
-    open_periods = {
-        p.person_id: p
-        for chunk in _chunks([p.pk for p in persons.values()])
-        for p in LowIncomePeriod.objects.filter(person_id__in=chunk, end__isnull=True)
-    }
+    # each person's latest period (open or closed): a new status must start after it (periods never overlap)
+    latest_periods: dict[int, LowIncomePeriod] = {}
+    for chunk in _chunks([p.pk for p in persons.values()]):
+        for p in LowIncomePeriod.objects.filter(person_id__in=chunk).order_by("start", "id"):
+            latest_periods[p.person_id] = p
     changed: list[Person] = []
     before: list[dict] = []
     closed: list[LowIncomePeriod] = []
@@ -698,17 +698,19 @@ def persons_set_low_income(
                 result.unchanged += 1
                 continue
             day = clean_effective_date(row.effective, not_before=person.birth_date)
-            period = open_periods.get(person.pk)
-            if period is not None:
-                check_after_period(period, day)
+            latest = latest_periods.get(person.pk)
+            check_after_period(latest, day)
         except DomainError as error:
             result.refuse(row.row, error, row.status if error.field == "status" else row.effective)
             continue
-        if period is not None:
-            period.end = day_before(day)
-            closed.append(period)
+        if latest is not None and latest.end is None:
+            latest.end = day_before(day)
+            if latest.pk is not None:  # else opened by an earlier row of this list: created with its end
+                closed.append(latest)
         if status != LowIncomeStatus.NONE:
-            opened.append(LowIncomePeriod(person=person, status=status, start=day, source=source))
+            period = LowIncomePeriod(person=person, status=status, start=day, source=source)
+            opened.append(period)
+            latest_periods[person.pk] = period  # a second row for the same person must come after this one
         before.append(snapshot(person, ["low_income_status", "low_income_since"]))
         changes.append(
             _change(

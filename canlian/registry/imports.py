@@ -798,7 +798,13 @@ class LowIncomeImport(_LifeEventImport):
                     LowIncomePeriod.objects.filter(person_id__in=ids[start : start + CHUNK], end__isnull=False)
                     .values_list("person_id", "status", "end")
                 )
-        return {"open": fetch_by(LowIncomePeriod.objects.filter(end__isnull=True), "person_id", ids), "ended": ended}
+        # each person's latest period, open or closed: a change must come after it (periods never overlap)
+        latest: dict[int, LowIncomePeriod] = {}
+        for start in range(0, len(ids), CHUNK):
+            chunk = LowIncomePeriod.objects.filter(person_id__in=ids[start : start + CHUNK]).order_by("start", "id")
+            for period in chunk:
+                latest[period.person_id] = period
+        return {"latest": latest, "ended": ended}
 
     def error_column(self, error: DomainError) -> str:
         return STATUS if error.field == "status" else START
@@ -828,8 +834,7 @@ class LowIncomeImport(_LifeEventImport):
             )
         try:
             clean_effective_date(day, not_before=person.birth_date)
-            if (period := context["open"].get(person.pk)) is not None:
-                check_after_period(period, day)
+            check_after_period(context["latest"].get(person.pk), day)
         except DomainError as error:
             raise _RowError(CellError(row, START, day.isoformat(), error.message)) from error
         return RowPlan(
@@ -884,11 +889,11 @@ class LowIncomeImport(_LifeEventImport):
             raise _RowError(CellError(row, STATUS, label, _(
                 "档案中此人当前为“%(now)s”，不是“%(status)s”，不能登记其结束") % {
                     "now": person.get_low_income_status_display(), "status": label}))
-        period = context["open"].get(person.pk)
+        latest = context["latest"].get(person.pk)
+        period = latest if latest is not None and latest.end is None else None
         try:
             clean_effective_date(following, not_before=person.birth_date)
-            if period is not None:
-                check_after_period(period, following)
+            check_after_period(latest, following)
         except DomainError as error:
             raise _RowError(CellError(row, END, end.isoformat(), error.message)) from error
         since = period.start if period is not None else person.low_income_since

@@ -386,6 +386,15 @@ class Certificate(TimeStampedModel):
         verbose_name = _("残疾人证")
         verbose_name_plural = _("残疾人证")
         ordering = ["-issue_date", "-id"]
+        indexes = [
+            # the rules' has_category(...) on a 多重 certificate (decision 0016): its components by person, for
+            # current multiple-disability certificates only (a small index, read without the certificate rows)
+            models.Index(
+                fields=["person", "is_current", "category", "components"],
+                condition=Q(is_current=True, category=MULTIPLE),
+                name="cert_multiple_components",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(is_current=True), name="certificate_one_current"),
             models.CheckConstraint(
@@ -473,6 +482,22 @@ class LowIncomePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.start}–{self.end or ''}"
+
+    def clean(self) -> None:
+        """A person's periods never overlap (decision 0016): the status on a date is that of the one period in
+        force, which the rules read as a plain “a period with this status covers the date”. Only one period may
+        be open (the database enforces that too); the services start a new one after the latest one's end."""
+        super().clean()
+        if self.person_id is None or self.start is None:
+            return
+        others = LowIncomePeriod.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        if self.end is not None:
+            others = others.filter(start__lte=self.end)
+        clash = others.filter(Q(end__isnull=True) | Q(end__gte=self.start)).order_by("start").first()
+        if clash is not None:
+            raise ValidationError(
+                _("低保状态期间不能重叠：此人已有 %(p)s") % {"p": str(clash)}, code="low_income_overlap"
+            )
 
 
 class StatusChangeQuerySet(models.QuerySet):
@@ -597,6 +622,20 @@ class HouseholdMember(models.Model):
         verbose_name = _("户成员")
         verbose_name_plural = _("户成员")
         ordering = ["household", "id"]
+        indexes = [
+            # the rules' household_certified_count (decision 0016): a person's current household, and its current
+            # members, each read from a small covering index of the current memberships alone
+            # (left_on is a column too: SQLite reads a partial index as covering only when it holds every column
+            # the query names, its own condition's included)
+            models.Index(
+                fields=["person", "left_on", "household"], condition=Q(left_on__isnull=True),
+                name="member_current_person",
+            ),
+            models.Index(
+                fields=["household", "left_on", "person"], condition=Q(left_on__isnull=True),
+                name="member_current_household",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(left_on__isnull=True), name="member_one_household"),
             models.UniqueConstraint(

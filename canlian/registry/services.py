@@ -460,9 +460,10 @@ def low_income_set(
     day = clean_effective_date(effective, not_before=person.birth_date)
     if status == person.low_income_status:
         raise DomainError(_("低保状态已是“%(s)s”，无需变更") % {"s": LowIncomeStatus(status).label}, field="status")
-    open_period = LowIncomePeriod.objects.select_for_update().filter(person=person, end__isnull=True).first()
+    latest = LowIncomePeriod.objects.select_for_update().filter(person=person).order_by("-start", "-id").first()
+    check_after_period(latest, day)
+    open_period = latest if latest is not None and latest.end is None else None
     if open_period is not None:
-        check_after_period(open_period, day)
         open_period.end = day_before(day)
         open_period.full_clean()
         open_period.save(update_fields=["end"])
@@ -502,10 +503,20 @@ def low_income_set(
     return person
 
 
-def check_after_period(open_period: LowIncomePeriod, day: date) -> None:
-    if day <= open_period.start:
+def check_after_period(latest: LowIncomePeriod | None, day: date) -> None:
+    """A change effective on `day` must come after the person's latest period (`latest`: the latest-starting one,
+    open or closed), so that periods never overlap (decision 0016): after an open period's start (it then ends
+    the day before), after a closed period's end."""
+    if latest is None:
+        return
+    if latest.end is None and day <= latest.start:
         raise DomainError(
-            _("生效日期应晚于当前低保状态的起始日期 %(d)s") % {"d": open_period.start.isoformat()}, field="effective"
+            _("生效日期应晚于当前低保状态的起始日期 %(d)s") % {"d": latest.start.isoformat()}, field="effective"
+        )
+    if latest.end is not None and day <= latest.end:
+        raise DomainError(
+            _("生效日期应晚于上一段低保状态的终止日期 %(d)s（低保状态期间不能重叠）") % {"d": latest.end.isoformat()},
+            field="effective",
         )
 
 

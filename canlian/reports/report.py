@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from canlian.accounts.scoping import area_prefix as user_area_prefix
@@ -19,6 +19,8 @@ from canlian.common.exceptions import DomainError, PermissionDenied
 from canlian.common.jobs import NullProgress, Progress
 from canlian.regions.models import Region
 from canlian.reports import definitions as d
+
+DOCUMENT_LANGUAGE = "zh-hans"
 
 SCHEMA = "canlian.annual_report/1"
 CN_NUMBERS = "一二三四五六七八九十"
@@ -63,7 +65,16 @@ def _area(prefix: str) -> tuple[str, str, str]:
 
 
 def build(*, period: d.Period, area: str = "", user: Any = None, progress: Progress | None = None) -> dict[str, Any]:
-    """Every figure and sentence of the summary for the period and area, as JSON-ready values."""
+    """Every figure and sentence of the summary for the period and area, as JSON-ready values.
+
+    The summary is the federation's official document in Chinese, whatever language the user's screens are
+    in: its wording (programmes/report_lines.py) is Chinese, so every phrase put into it (全区, 一是…, the
+    headings) is taken from the Chinese source strings too, never half translated."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _build(period=period, area=area, user=user, progress=progress)
+
+
+def _build(*, period: d.Period, area: str, user: Any, progress: Progress | None) -> dict[str, Any]:
     progress = progress or NullProgress()
     prefix = check_area(user, area)
     scope = report_sections.Scope(start=period.start, end=period.end, area_prefix=prefix, user=user)

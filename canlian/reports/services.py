@@ -11,6 +11,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from canlian.accounts.permissions import require
@@ -19,7 +20,7 @@ from canlian.common.jobs import JobOutcome, Progress, job_file_path, job_functio
 from canlian.common.models import Job
 from canlian.reports.definitions import Period
 from canlian.reports.docx import write_docx
-from canlian.reports.report import build, check_area
+from canlian.reports.report import DOCUMENT_LANGUAGE, build, check_area
 from canlian.reports.xlsx import write_xlsx
 
 FORMATS = ("docx", "xlsx", "json")
@@ -37,7 +38,9 @@ def to_json(report: dict[str, Any]) -> bytes:
 
 
 def write_all(report: dict[str, Any]) -> Files:
-    return Files(docx=write_docx(report), xlsx=write_xlsx(report), json=to_json(report))
+    """The three files, in Chinese like the summary itself (report.DOCUMENT_LANGUAGE), whatever the UI language."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return Files(docx=write_docx(report), xlsx=write_xlsx(report), json=to_json(report))
 
 
 def file_stem(report: dict[str, Any]) -> str:

@@ -157,7 +157,9 @@ class AllOf(Condition):
     def to_q(self, ctx: RuleContext) -> Q:
         # cheapest first: SQLite tests the terms of a WHERE in the order written, so a per-row subquery (a
         # household count, an Exists over certificates) then runs only for the rows the column tests kept
-        parts = sorted((operand.to_q(ctx) for operand in self.operands), key=query_cost)
+        # for the rows the column tests kept. An operand that is itself a conjunction (has_category's cheap
+        # category test and its Exists) is spread among the others, so its cheap part goes first too.
+        parts = sorted((part for operand in self.operands for part in conjuncts(operand.to_q(ctx))), key=query_cost)
         return reduce(operator.and_, parts)
 
     def holds(self, facts: Facts, ctx: RuleContext) -> bool:
@@ -182,6 +184,14 @@ class AnyOf(Condition):
 
     def format(self) -> str:
         return " or ".join(operand.nested(2) for operand in self.operands)
+
+
+def conjuncts(q: Q) -> list[Q]:
+    """The terms of a Q that is a plain (not negated) AND, each as a Q; [q] for anything else. AND-ing the terms
+    again in any order is the same condition."""
+    if q.negated or q.connector != Q.AND or len(q.children) < 2:
+        return [q]
+    return [part for child in q.children for part in conjuncts(child if isinstance(child, Q) else Q(child))]
 
 
 def query_cost(node: object) -> int:

@@ -137,6 +137,22 @@ def test_low_income_list(users, areas, people, django_assert_max_num_queries) ->
     assert (again.updated, again.unchanged) == (0, 2)
 
 
+def test_low_income_list_cannot_overlap_an_ended_period(users, people) -> None:
+    officer = users[Role.DISTRICT_OFFICER]
+    number = people.a1.decrypt_id_number()
+
+    def row(status: str, day: date) -> bulk.LowIncomeRow:
+        return bulk.LowIncomeRow(row=2, id_number=number, status=status, effective=day)
+
+    bulk.persons_set_low_income(actor=officer, rows=[row("dibao", date(2020, 1, 1))])
+    bulk.persons_set_low_income(actor=officer, rows=[row("none", date(2024, 1, 1))])
+    result = bulk.persons_set_low_income(actor=officer, rows=[row("tekun", date(2023, 6, 1))])
+    assert result.updated == 0 and "不能重叠" in str(result.errors[0].reason)
+    assert bulk.persons_set_low_income(actor=officer, rows=[row("tekun", date(2024, 1, 1))]).updated == 1
+    periods = LowIncomePeriod.objects.filter(person=people.a1).order_by("start").values_list("status", "start", "end")
+    assert list(periods) == [("dibao", date(2020, 1, 1), date(2023, 12, 31)), ("tekun", date(2024, 1, 1), None)]
+
+
 def test_moves(users, areas, people) -> None:
     officer = users[Role.DISTRICT_OFFICER]
     result = bulk.persons_move(

@@ -94,6 +94,34 @@ def test_one_open_low_income_period(areas) -> None:
     )
 
 
+def test_low_income_periods_never_overlap(areas) -> None:
+    """clean() refuses a period overlapping another of the same person, open or closed, by one day too."""
+    from django.core.exceptions import ValidationError
+
+    person = PersonFactory(community=areas.community_a1)
+    LowIncomePeriod.objects.create(person=person, status="dibao", start=date(2020, 1, 1), end=date(2020, 12, 31))
+    LowIncomePeriod.objects.create(person=person, status="tekun", start=date(2022, 1, 1))
+
+    def period(start: date, end: date | None) -> LowIncomePeriod:
+        return LowIncomePeriod(person=person, status="bianyuan", start=start, end=end)
+
+    for start, end in [
+        (date(2020, 12, 31), date(2021, 3, 1)),  # the closed one's last day
+        (date(2019, 1, 1), date(2020, 1, 1)),  # its first day
+        (date(2021, 6, 1), date(2022, 1, 1)),  # the open one's first day
+        (date(2030, 1, 1), None),  # inside the open one
+        (date(2019, 1, 1), None),  # open, over both
+    ]:
+        with pytest.raises(ValidationError, match="不能重叠"):
+            period(start, end).full_clean()
+    period(date(2021, 1, 1), date(2021, 12, 31)).full_clean()  # the gap exactly: fine
+    kept = LowIncomePeriod.objects.get(person=person, status="dibao")
+    kept.end = date(2021, 12, 31)
+    kept.full_clean()  # a period does not clash with itself
+    other = PersonFactory(community=areas.community_a1)
+    LowIncomePeriod(person=other, status="dibao", start=date(2020, 6, 1)).full_clean()  # nor with another person's
+
+
 def test_one_household_and_one_head(areas) -> None:
     a, b, c = (PersonFactory(community=areas.community_a1) for _ in range(3))
     household = make_household(a, (b, Relation.SPOUSE))

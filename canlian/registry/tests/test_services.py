@@ -283,6 +283,21 @@ def test_low_income_refusals(users, people) -> None:
         )
 
 
+def test_low_income_after_an_ended_period_cannot_overlap_it(users, people) -> None:
+    """With no open period, a new status must start after the last period's end (periods never overlap)."""
+    officer = users[Role.DISTRICT_OFFICER]
+    services.low_income_set(actor=officer, person=people.a1, status="dibao", effective=date(2020, 1, 1))
+    services.low_income_set(actor=officer, person=people.a1, status="none", effective=date(2024, 1, 1))
+    for day in (date(2022, 1, 1), date(2023, 12, 31)):
+        with pytest.raises(DomainError, match="不能重叠"):
+            services.low_income_set(actor=officer, person=people.a1, status="tekun", effective=day)
+    person = services.low_income_set(actor=officer, person=people.a1, status="tekun", effective=date(2024, 1, 1))
+    assert person.low_income_status == "tekun"
+    assert list(
+        LowIncomePeriod.objects.filter(person=person).order_by("start").values_list("status", "start", "end")
+    ) == [("dibao", date(2020, 1, 1), date(2023, 12, 31)), ("tekun", date(2024, 1, 1), None)]
+
+
 # --- certificates -----------------------------------------------------------------------------------------
 
 

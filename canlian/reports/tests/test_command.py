@@ -59,3 +59,20 @@ def test_docx_sets_the_east_asian_font(preloaded, tmp_path) -> None:
     assert headings[3] == "一、2024年工作完成情况"
     assert headings.index("（一）加强党的领导和建设") < headings.index("（二）提升残疾人康复质量")
     assert "附：系统尚未记录、需人工补充的内容" in headings
+
+
+def test_the_summary_is_chinese_whatever_the_screen_language(preloaded) -> None:
+    """An officer working in English still gets the federation's document in Chinese, not half translated."""
+    from django.utils import translation
+
+    from canlian.common.tabular import read_table
+    from canlian.reports import definitions, report, services
+
+    with translation.override("en"):
+        built = report.build(period=definitions.Period.year(2024))
+        files = services.write_all(built)
+    assert built["intro"].startswith("现将全区") and built["part"] == "一、2024年工作完成情况"
+    assert "Whole district" not in services.to_json(built).decode()
+    text = [p.text for p in Document(io.BytesIO(files.docx)).paragraphs]
+    assert "附：系统尚未记录、需人工补充的内容" in text
+    assert "项目编号" in read_table(files.xlsx, filename="r.xlsx").headers
