@@ -120,6 +120,7 @@ def detail(request: HttpRequest, pk: int, return_errors: list | None = None) -> 
         "reissues": list(batch.reissues.all()),
         "has_failed": batch.lines.filter(status=LineStatus.FAILED).exists(),
         "FindingKind": FindingKind,
+        "in_background": context["can_manage"] and jobs.runs_as_job(selectors.batch_size(batch)),
     })
     return render(request, "payments/detail.html", context)
 

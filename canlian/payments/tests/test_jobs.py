@@ -53,6 +53,8 @@ def test_small_batches_stay_inline(users, areas, client_for, small_threshold) ->
         "programme": "R1", "period": "2024", "batch_date": "2024-04-15"})
     assert response["Location"] == Batch.objects.get().get_absolute_url()
     assert not Job.objects.exists()
+    page = client_for(users.a[Role.FINANCE]).get(response["Location"]).content.decode()
+    assert "在后台进行" not in page
 
 
 def test_large_batch_through_the_screens(users, areas, client_for, small_threshold,
@@ -68,6 +70,8 @@ def test_large_batch_through_the_screens(users, areas, client_for, small_thresho
     assert job.status == "succeeded" and job.kind == "payment.build", job.message
     assert (job.done, job.total) == (3, 3) and job.result["next_url"] == batch.get_absolute_url()
     assert batch.lines.count() == 3
+    assert "在后台进行" in finance.get(batch.get_absolute_url()).content.decode()
+    assert "在后台进行" not in leader.get(batch.get_absolute_url()).content.decode()
     page = finance.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert batch.code in page and "100%" in page
 
