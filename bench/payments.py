@@ -148,9 +148,12 @@ def main(argv: list[str] | None = None) -> None:
                                                                 transition=BatchTransition.APPROVE))
     layout = RosterLayout.objects.get(name="农商行代发")
     out = _timed("export", lambda: services.batch_export(actor=finance, batch=batch, layout=layout))
+    from django.urls import reverse
+
     from canlian.common.jobs import run_job
     from canlian.common.models import Job
 
+    reverse("payments:list")  # the URLconf is loaded once per process (~1 s here); a running worker has it
     job = Job.objects.create(owner=finance, kind="payment.export", title="bench export",
                              func_path="canlian.payments.jobs.export_job",
                              params={"batch_id": batch.pk, "layout_id": layout.pk})
