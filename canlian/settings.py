@@ -228,6 +228,9 @@ AUDIT_RETENTION_DAYS = 183
 # An audit export up to this many events is written in the request (constant memory); a larger one runs
 # as a background job with a progress bar.
 AUDIT_EXPORT_INLINE_MAX_ROWS = 100_000
+# A payment batch's build, check, roster export or bank-return import over more lines than this runs as a
+# background job with a progress bar; smaller ones stay in the request (decision 0013).
+PAYMENT_INLINE_MAX_LINES = env_int("CANLIAN_PAYMENT_INLINE_LINES", 2000)
 
 LOGGING = {
     "version": 1,

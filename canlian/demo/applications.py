@@ -29,16 +29,16 @@ from canlian.applications.workdays import Calendar
 from canlian.applications.workflow import STEP_ROLES
 from canlian.common.exceptions import DomainError
 from canlian.demo.context import DemoContext
-from canlian.programmes.choices import BenefitKind, RuleStatus, Step
+from canlian.programmes.choices import BenefitKind, RuleStatus, Step, Unit
 from canlian.programmes.eligibility import compiled
 from canlian.programmes.models import Programme, RuleVersion
 from canlian.programmes.rules import RuleContext
-from canlian.registry.models import Person
+from canlian.registry.models import Household, HouseholdMember, Person
 
 # code: (share of the cases, requested amount or items)
 MIX: dict[str, tuple[int, str]] = {
     "R1": (30, "1000.00"), "L1": (15, "260.00"), "L4": (20, "955.00"), "C1": (10, "1200.00"),
-    "R5": (10, "康复训练"), "E4": (5, "3000.00"),
+    "R5": (10, "康复训练"), "E4": (5, "3000.00"), "L3": (8, "1800.00"),
 }
 MAX_CASES = 400
 LATE_SHARE = 0.15  # steps done after their time limit
@@ -139,6 +139,21 @@ class _Clock:
         return moment
 
 
+def _one_per_household(code: str, people: list[Person]) -> list[tuple[str, Person, Household]]:
+    """A household programme (L3 一户多残): one applicant per household, in the order given, with the household
+    the applicant currently lives in; people in no household are left out."""
+    homes = dict(HouseholdMember.objects.filter(person__in=people, left_on__isnull=True)
+                 .values_list("person_id", "household_id"))
+    households = Household.objects.in_bulk(set(homes.values()))
+    out, seen = [], set()
+    for person in people:
+        home = homes.get(person.pk)
+        if home is not None and home not in seen:
+            seen.add(home)
+            out.append((code, person, households[home]))
+    return out
+
+
 def build(ctx: DemoContext) -> None:
     users = {u: v for u, v in ctx.data["users"].items() if v.role != Role.ADMIN}
     programmes = {p.code: p for p in Programme.objects.filter(code__in=MIX)}
@@ -146,7 +161,7 @@ def build(ctx: DemoContext) -> None:
     local_areas = [u.area.code for u in local if u.role == Role.COMMUNITY_COORDINATOR]
     total_share = sum(share for share, _ in MIX.values())
     budget = min(MAX_CASES, max(ctx.persons // 8, 20))
-    cases: list[tuple[str, Person]] = []
+    cases: list[tuple[str, Person, Household | None]] = []
     for code, (share, _) in MIX.items():
         rule = RuleVersion.objects.filter(programme=programmes[code], year=ctx.year,
                                           status=RuleStatus.PUBLISHED).first()
@@ -158,12 +173,16 @@ def build(ctx: DemoContext) -> None:
         pool = list(eligible.order_by("pk")[: budget * 2])
         ctx.rng.shuffle(pool)
         wanted = max(1, budget * share // total_share)
-        cases += [(code, p) for p in list(dict.fromkeys(near + pool))[:wanted]]
+        chosen = list(dict.fromkeys(near + pool))
+        if programmes[code].unit == Unit.HOUSEHOLD:
+            cases += _one_per_household(code, chosen)[:wanted]
+        else:
+            cases += [(code, p, None) for p in chosen[:wanted]]
     anchor = demo_today(ctx.year)
     cal = Calendar(date(ctx.year, 1, 1), date(ctx.year + 1, 3, 31))
     made = {"cases": 0, "closed": 0, "rejected": 0, "withdrawn": 0, "overdue": 0}
     waiting = set(local_areas)  # each coordinator's community gets one case waiting for acceptance (受理)
-    for code, person in cases:
+    for code, person, household in cases:
         programme = programmes[code]
         steps = list(programme.steps)
         area = next((a for a in waiting if person.area_code.startswith(a)), None)
@@ -176,7 +195,8 @@ def build(ctx: DemoContext) -> None:
         try:
             app = application_create(
                 actor=_actor(users, "apply", person), person=person, programme=programme, year=ctx.year,
-                requested_amount=amount, items="" if amount else requested, opinion="本人申请，材料齐全",
+                household=household, requested_amount=amount, items="" if amount else requested,
+                opinion="本人申请，材料齐全",
                 today=p.started, at=clock.at(p.started))
         except (DomainError, StopIteration):
             continue

@@ -8,13 +8,15 @@ import base64
 from datetime import date
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from canlian.accounts.permissions import require
-from canlian.payments import selectors, services
+from canlian.common.jobs import job_result_path, job_snapshot
+from canlian.common.models import Job
+from canlian.payments import jobs, selectors, services
 from canlian.payments.choices import BatchTransition, LayoutKind
 from canlian.payments.models import Batch, RosterLayout
 from canlian.payments.roster import ReturnFileError
@@ -93,6 +95,34 @@ class ExportOut(Schema):
     content_base64: str
 
 
+class JobOut(Schema):
+    """A step running as a background job (202): poll GET /payments/jobs/{job_id}."""
+    job_id: int
+    kind: str
+    status: str
+    done: int
+    total: int
+    percent: int | None
+    message: str
+    result: dict | None
+    status_url: str
+    file_url: str
+
+    @staticmethod
+    def of(job: Job) -> JobOut:
+        snap = job_snapshot(job)
+        return JobOut(job_id=job.pk, kind=job.kind, status=job.status, done=snap.done, total=snap.total,
+                      percent=snap.percent, message=snap.message, result=job.result,
+                      status_url=f"/api/v1/payments/jobs/{job.pk}",
+                      file_url=f"/api/v1/payments/jobs/{job.pk}/file" if job.result_file else "")
+
+
+def _to_job(request: HttpRequest, batch: Batch, transition: str) -> bool:
+    if not jobs.runs_as_job(selectors.batch_size(batch)):
+        return False
+    return not transition or transition in services.allowed_transitions(actor=request.auth, batch=batch)
+
+
 class BatchQuery(Schema):
     programme: str = ""
     year: int | None = None
@@ -115,9 +145,16 @@ def list_batches(request: HttpRequest, query: Query[BatchQuery]) -> list[BatchOu
     return [BatchOut.of(b, request.auth) for b in qs[:200]]
 
 
-@router.post("/batches", response={201: BatchOut})
-def build_batch(request: HttpRequest, payload: BatchIn) -> Status[BatchOut]:
+@router.post("/batches", response={201: BatchOut, 202: JobOut})
+def build_batch(request: HttpRequest, payload: BatchIn) -> Status:
+    """Build a draft batch (201); more than PAYMENT_INLINE_MAX_LINES candidates build as a job (202)."""
     programme = get_object_or_404(Programme, code=payload.programme)
+    require(request.auth, "payment.manage")
+    if jobs.runs_as_job(selectors.build_size(request.auth, programme, payload.period, payload.batch_date,
+                                             payload.source)):
+        return Status(202, JobOut.of(jobs.build_start(
+            actor=request.auth, programme=programme, period=payload.period, batch_date=payload.batch_date,
+            source=payload.source, note=payload.note)))
     batch = services.batch_build(actor=request.auth, programme=programme, period=payload.period,
                                  batch_date=payload.batch_date, source=payload.source, note=payload.note)
     return Status(201, BatchOut.of(batch, request.auth))
@@ -140,9 +177,11 @@ def list_lines(request: HttpRequest, batch_id: int, q: str = "", status: str = "
             for x in rows]
 
 
-@router.post("/batches/{batch_id}/transitions", response=BatchOut)
-def transition(request: HttpRequest, batch_id: int, payload: TransitionIn) -> BatchOut:
+@router.post("/batches/{batch_id}/transitions", response={200: BatchOut, 202: JobOut})
+def transition(request: HttpRequest, batch_id: int, payload: TransitionIn) -> BatchOut | Status:
     batch = _batch(request, batch_id)
+    if payload.transition == BatchTransition.CHECK and _to_job(request, batch, BatchTransition.CHECK):
+        return Status(202, JobOut.of(jobs.check_start(actor=request.auth, batch=batch)))
     if payload.transition == BatchTransition.CHECK:
         batch = services.batch_check(actor=request.auth, batch=batch)
     else:
@@ -151,11 +190,15 @@ def transition(request: HttpRequest, batch_id: int, payload: TransitionIn) -> Ba
     return BatchOut.of(batch, request.auth)
 
 
-@router.post("/batches/{batch_id}/export", response=ExportOut)
-def export(request: HttpRequest, batch_id: int, payload: ExportIn) -> ExportOut:
-    """The bank roster (or a national template's roster), base64: full account numbers, audited."""
+@router.post("/batches/{batch_id}/export", response={200: ExportOut, 202: JobOut})
+def export(request: HttpRequest, batch_id: int, payload: ExportIn) -> ExportOut | Status:
+    """The bank roster (or a national template's roster), base64: full account numbers, audited. A large batch
+    exports as a job (202); its file is then fetched from the job's file_url by the exporter only."""
     batch = _batch(request, batch_id)
     layout = get_object_or_404(RosterLayout, name=payload.layout)
+    require(request.auth, "payment.manage")
+    if _to_job(request, batch, "" if layout.kind == LayoutKind.NATIONAL else BatchTransition.EXPORT):
+        return Status(202, JobOut.of(jobs.export_start(actor=request.auth, batch=batch, layout=layout)))
     if layout.kind == LayoutKind.NATIONAL:
         out = services.batch_export_national(actor=request.auth, batch=batch, layout=layout)
     else:
@@ -164,9 +207,12 @@ def export(request: HttpRequest, batch_id: int, payload: ExportIn) -> ExportOut:
                      content_base64=base64.b64encode(out.content).decode())
 
 
-@router.post("/batches/{batch_id}/reconciliation", response={200: BatchOut, 400: dict})
+@router.post("/batches/{batch_id}/reconciliation", response={200: BatchOut, 202: JobOut, 400: dict})
 def reconcile(request: HttpRequest, batch_id: int, file: File[UploadedFile]) -> BatchOut | HttpResponse:
     batch = _batch(request, batch_id)
+    if _to_job(request, batch, BatchTransition.RECONCILE):
+        return Status(202, JobOut.of(jobs.reconcile_start(actor=request.auth, batch=batch, content=file.read(),
+                                                          file_name=file.name or "")))
     try:
         services.batch_reconcile(actor=request.auth, batch=batch, content=file.read(), file_name=file.name or "")
     except ReturnFileError as exc:
@@ -192,3 +238,24 @@ def person_lines(request: HttpRequest, person_id: int) -> list[LineOut]:
             for x in rows]
 
 
+
+
+def _own_job(request: HttpRequest, job_id: int) -> Job:
+    """A payments job of the caller's own: nobody else's job is visible here, not even to an administrator."""
+    require(request.auth, "payment.manage")
+    return get_object_or_404(Job, pk=job_id, owner=request.auth, kind__startswith="payment.")
+
+
+@router.get("/jobs/{job_id}", response=JobOut)
+def job_status(request: HttpRequest, job_id: int) -> JobOut:
+    return JobOut.of(_own_job(request, job_id))
+
+
+@router.get("/jobs/{job_id}/file")
+def job_file(request: HttpRequest, job_id: int) -> FileResponse:
+    """The roster an export job wrote, to the user who exported it (and still holds payment.manage)."""
+    job = _own_job(request, job_id)
+    path = job_result_path(job)
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)

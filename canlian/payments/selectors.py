@@ -136,3 +136,27 @@ def budget_overview(programme_id: int, year: int) -> list[dict[str, Any]]:
         out.append({"source": source, "budget": budgets.get(source), "committed": committed.get(source) or 0,
                     "paid": paid.get(source) or 0})
     return out
+
+
+def build_size(user: Any, programme: Any, period: str, batch_date: Any, source: str) -> int:
+    """How many rows a build would read (applications at "deliver", or enrolments open on the batch date) in the
+    user's area: what decides whether the build runs in the request or as a background job."""
+    from canlian.accounts.scoping import area_prefix
+    from canlian.applications.choices import Status
+    from canlian.applications.models import Application
+    from canlian.payments.choices import BatchSource
+    from canlian.programmes.choices import Periodicity, Step
+    from canlian.programmes.models import Enrolment
+
+    prefix = area_prefix(user)
+    if prefix is None:
+        return 0
+    if source == BatchSource.ENROLMENTS or (not source and programme.periodicity == Periodicity.MONTHLY):
+        return Enrolment.objects.active_on(batch_date).filter(area_code_q(prefix), programme=programme).count()
+    return Application.objects.filter(area_code_q(prefix), programme=programme, period=period.strip(),
+                                      status=Status.IN_PROGRESS, step=Step.DELIVER).count()
+
+
+def batch_size(batch: Batch) -> int:
+    """The lines a check, export or reconciliation of the batch works through."""
+    return batch.lines.filter(kind=LineKind.PAYMENT).count()

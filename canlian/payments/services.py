@@ -28,6 +28,7 @@ from canlian.accounts.scoping import area_prefix
 from canlian.audit.services import record
 from canlian.common import crypto
 from canlian.common.exceptions import Conflict, DomainError, PermissionDenied
+from canlian.common.jobs import NullProgress, Progress
 from canlian.common.masking import bank_account_digits
 from canlian.common.money import to_yuan
 from canlian.common.tabular import CellError
@@ -234,7 +235,7 @@ _LINE_COLUMNS = ("batch_id", "seq", "ref", "kind", "programme_id", "period", "pe
 
 
 def _create_lines(batch: Batch, candidates: list[Candidate], sources: list[str], *,
-                  retry_of: list[int | None] | None = None) -> int:
+                  retry_of: list[int | None] | None = None, progress: Progress | None = None) -> int:
     """Insert the lines with one prepared INSERT run over chunks of rows (executemany): building model
     instances and compiling SQL per row would cost ten times the database's own work at 100,000 lines."""
     from django.db import connection
@@ -252,6 +253,8 @@ def _create_lines(batch: Batch, candidates: list[Candidate], sources: list[str],
         with transaction.atomic(), connection.cursor() as cursor:
             for start in range(0, len(rows), 5000):
                 cursor.executemany(sql, rows[start:start + 5000])
+                if progress is not None:
+                    progress.advance(len(rows[start:start + 5000]))
     except IntegrityError as exc:
         raise Conflict(_("其中有人已被同时编入另一发放批次（同一项目同一期次只能发放一次），"
                          "本批次未生成，请重新生成")) from exc
@@ -268,11 +271,13 @@ def _period_year(period: str, batch_date: date) -> int:
 
 @transaction.atomic
 def batch_build(*, actor: Any, programme: Programme, period: str, batch_date: date, source: str = "",
-                note: str = "", reached_by: date | None = None) -> Batch:
+                note: str = "", reached_by: date | None = None, progress: Progress | None = None) -> Batch:
     """Build a draft batch: approved applications waiting at "deliver", or (recurring programmes) the people
     enrolled and still eligible on the batch date. Who is left out is kept on the batch with the reason.
     `reached_by` keeps only the applications that reached "deliver" on or before that day (the demo builds
-    its year's batches one after another, after every case of the year has been entered)."""
+    its year's batches one after another, after every case of the year has been entered). `progress` (a job's
+    bar) hears the phases: reading the candidates, writing the lines."""
+    progress = progress or NullProgress()
     require(actor, "payment.manage")
     prefix = area_prefix(actor)
     if prefix is None:
@@ -286,6 +291,7 @@ def batch_build(*, actor: Any, programme: Programme, period: str, batch_date: da
                         else BatchSource.APPLICATIONS)
     if source not in (BatchSource.APPLICATIONS, BatchSource.ENROLMENTS):
         raise DomainError(_("未知的生成方式"), field="source")
+    progress.start(0, _("读取发放对象"))
     taken = _taken(programme, period)
     if source == BatchSource.APPLICATIONS:
         candidates, left = _from_applications(programme, period, prefix, taken, reached_by)
@@ -295,10 +301,11 @@ def batch_build(*, actor: Any, programme: Programme, period: str, batch_date: da
         raise DomainError(_("没有可发放的人员（%(n)d 人未纳入）%(first)s") % {
             "n": len(left), "first": "：" + left[0]["name"] + " " + left[0]["reason"] if left else ""})
     year = _period_year(period, batch_date)
+    progress.start(len(candidates), _("写入发放明细"))
     batch = Batch.objects.create(programme=programme, year=year, period=period, batch_date=batch_date,
                                  source=source, area_prefix=prefix, note=note[:200], left_out=left[:5000],
                                  created_by=actor)
-    n = _create_lines(batch, candidates, _split_sources(programme, year, candidates))
+    n = _create_lines(batch, candidates, _split_sources(programme, year, candidates), progress=progress)
     record(actor=actor, action="payment_batch.build", obj=batch, after={
         "programme": programme.code, "period": period, "batch_date": batch_date, "source": source, "lines": n,
         "left_out": len(left)})
@@ -428,15 +435,18 @@ def batch_transition(*, actor: Any, batch: Batch | int, transition: str, reason:
 
 
 @transaction.atomic
-def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -> Batch:
+def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None,
+                progress: Progress | None = None) -> Batch:
     """The pre-payment check on the batch date: eligibility, deaths and moves, duplicates, bank accounts,
     amounts against the rule, remaining budget. One query per kind of finding, never one per line.
-    A finding already resolved for the same line stays resolved."""
+    A finding already resolved for the same line stays resolved. `progress` hears one step per kind of check."""
+    progress = progress or NullProgress()
     batch = _locked(batch)
     _allowed(actor, batch, BatchTransition.CHECK)
     programme, day = batch.programme, batch.batch_date
     pending = batch.lines.filter(status=LineStatus.PENDING, kind=LineKind.PAYMENT)
     # before approval a line follows the person's current default account (corrected since the build)
+    progress.start(6, _("发放前核查"))
     pending.update(bank_account=_default_account())
     kept = set(batch.findings.filter(resolved=True).values_list("line_id", "kind"))
     batch.findings.filter(resolved=False).delete()
@@ -451,6 +461,7 @@ def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -
             "pk", "person__life_status", "person__life_status_date"):
         kind = FindingKind.DIED if life == LifeStatus.DECEASED else FindingKind.MOVED
         add(pk, kind, _("%(s)s（%(d)s）") % {"s": LifeStatus(life).label, "d": when})
+    progress.advance()
     # eligibility on the batch date
     rule = published_rule(programme, day.year)
     ctx = RuleContext.on(day, programme=programme.code)
@@ -463,6 +474,7 @@ def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -
         facts = facts_for_many([p for _l, p in chunk])
         for pk, person in chunk:
             add(pk, FindingKind.INELIGIBLE, "；".join(cr.explain(facts[person], ctx).reasons) or _("不符合条件"))
+    progress.advance()
     # duplicates: another live payment of the programme in the same year under another period (yearly kinds)
     if programme.periodicity != Periodicity.MONTHLY:
         other = PaymentLine.objects.filter(LIVE, programme=programme, batch__year=batch.year,
@@ -470,6 +482,7 @@ def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -
         for pk, ref in pending.annotate(other=Subquery(other.values("ref")[:1])).filter(
                 other__isnull=False).values_list("pk", "other"):
             add(pk, FindingKind.DUPLICATE, _("本年度已在 %(r)s 中发放") % {"r": ref})
+    progress.advance()
     # bank accounts
     for pk, acc_id, active, owner, person in pending.values_list("pk", "bank_account_id", "bank_account__is_active",
                                                                  "bank_account__person_id", "person_id"):
@@ -477,6 +490,7 @@ def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -
             add(pk, FindingKind.NO_ACCOUNT, _("未登记默认发放账户"))
         elif not active or owner != person:
             add(pk, FindingKind.INVALID_ACCOUNT, _("账户已停用"))
+    progress.advance()
     # amounts against the rule
     spec = parse_amount_spec(rule.amount_spec) if rule.amount_spec else None
     if spec is not None:
@@ -484,6 +498,7 @@ def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -
             problem = _amount_problem(programme, spec, amount, grade)
             if problem:
                 add(pk, FindingKind.AMOUNT, problem)
+    progress.advance()
     # remaining budget, per funding source
     totals = dict(pending.values_list("funding_source").annotate(s=Sum("amount")).values_list("funding_source", "s"))
     budgets = dict(Budget.objects.filter(programme=programme, year=batch.year).values_list("source", "amount"))
@@ -504,6 +519,7 @@ def batch_check(*, actor: Any, batch: Batch | int, at: datetime | None = None) -
             add(None, FindingKind.BUDGET, _("%(s)s剩余预算 %(r)s 元，本批需 %(t)s 元") % {
                 "s": label, "r": remaining, "t": total})
     Finding.objects.bulk_create(found, batch_size=CHUNK)
+    progress.advance()
     now = at or timezone.now()
     batch = _move(actor, batch, BatchTransition.CHECK, _("发现 %(n)d 个问题") % {"n": len(found)}, now,
                   checked_at=now)
@@ -581,7 +597,8 @@ def line_exclude(*, actor: Any, line: PaymentLine, reason: str) -> PaymentLine:
 
 # --- roster export ------------------------------------------------------------------------------------------
 
-def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine]) -> Iterable[dict[str, Any]]:
+def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine],
+                 progress: Progress | None = None) -> Iterable[dict[str, Any]]:
     from canlian.common.certificate import CATEGORY_NAMES, GRADE_NAMES
     from canlian.regions.models import Region
 
@@ -613,11 +630,13 @@ def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine]) -> Iterable[dict[st
             RosterField.PHONE: phone, RosterField.FUNDING_SOURCE: sources.get(source, ""),
             RosterField.REMARK: batch.code,
         }
+        if progress is not None:
+            progress.advance()
 
 
 @transaction.atomic
 def batch_export(*, actor: Any, batch: Batch | int, layout: RosterLayout,
-                 at: datetime | None = None) -> roster.RosterFile:
+                 at: datetime | None = None, progress: Progress | None = None) -> roster.RosterFile:
     """The bank roster of an approved batch: full account numbers in the file only. The file's SHA-256, the
     exporter and the time are kept; the export is audited (it reads every full account number)."""
     batch = _locked(batch)
@@ -625,7 +644,9 @@ def batch_export(*, actor: Any, batch: Batch | int, layout: RosterLayout,
     if layout.kind != LayoutKind.BANK or not layout.is_active:
         raise DomainError(_("请选择启用的银行名单格式"), field="layout")
     lines = batch.lines.filter(status=LineStatus.PENDING, kind=LineKind.PAYMENT)
-    out = roster.render(layout, _roster_rows(batch, lines), base_name=f"{batch.code}-{batch.programme.code}-"
+    if progress is not None:
+        progress.start(lines.count(), _("生成银行名单"))
+    out = roster.render(layout, _roster_rows(batch, lines, progress), base_name=f"{batch.code}-{batch.programme.code}-"
                                                                       f"{batch.period}-{layout.name}")
     now = at or timezone.now()
     RosterExport.objects.create(batch=batch, layout=layout, file_name=out.file_name, sha256=out.sha256,
@@ -640,15 +661,20 @@ def batch_export(*, actor: Any, batch: Batch | int, layout: RosterLayout,
 
 
 @transaction.atomic
-def batch_export_national(*, actor: Any, batch: Batch, layout: RosterLayout) -> roster.RosterFile:
+def batch_export_national(*, actor: Any, batch: Batch | int, layout: RosterLayout,
+                          progress: Progress | None = None) -> roster.RosterFile:
     """The roster for a national system (e.g. the fuel-subsidy system): the lines paid (or to be paid)."""
     require(actor, "payment.manage")
+    if isinstance(batch, int):
+        batch = Batch.objects.select_related("programme").get(pk=batch)
     if layout.kind != LayoutKind.NATIONAL or not layout.is_active:
         raise DomainError(_("请选择启用的上报模板"), field="layout")
     if layout.programme_id and layout.programme_id != batch.programme_id:
         raise DomainError(_("该模板用于 %(p)s，与本批次项目不符") % {"p": layout.programme}, field="layout")
     lines = batch.lines.filter(kind=LineKind.PAYMENT, status__in=[LineStatus.PAID, LineStatus.PENDING])
-    out = roster.render(layout, _roster_rows(batch, lines), base_name=f"{batch.code}-{layout.name}")
+    if progress is not None:
+        progress.start(lines.count(), _("生成上报名单"))
+    out = roster.render(layout, _roster_rows(batch, lines, progress), base_name=f"{batch.code}-{layout.name}")
     RosterExport.objects.create(batch=batch, layout=layout, file_name=out.file_name, sha256=out.sha256,
                                 lines=out.lines, exported_by=actor, exported_at=timezone.now())
     record(actor=actor, action="payment_batch.national_export", obj=batch,
@@ -660,23 +686,28 @@ def batch_export_national(*, actor: Any, batch: Batch, layout: RosterLayout) -> 
 
 @transaction.atomic
 def batch_reconcile(*, actor: Any, batch: Batch | int, content: bytes, file_name: str,
-                    today: date | None = None, at: datetime | None = None) -> BankReturn:
+                    today: date | None = None, at: datetime | None = None,
+                    progress: Progress | None = None) -> BankReturn:
     """Import the bank's return file: every line of the batch must be in it exactly once, with its amount
     (and account, when the file has one); any unknown line, wrong amount, missing line (a truncated file) or a
     file of another batch refuses the whole file with row, column and reason, and nothing changes."""
     import hashlib
 
+    progress = progress or NullProgress()
     today = today or timezone.localdate(at)
     batch = _locked(batch)
     _allowed(actor, batch, BatchTransition.RECONCILE)
     layout = batch.layout
+    progress.start(0, _("读取回盘文件"))
     rows, errors = roster.read_return(layout, content, file_name)
+    progress.start(len(rows), _("核对回盘文件"))
     cols = layout.return_columns
     lines = {ref: (pk, amount, acc_hash, app)
              for ref, pk, amount, acc_hash, app in batch.lines.filter(status=LineStatus.PENDING).values_list(
                  "ref", "pk", "amount", "bank_account__account_hash", "application_id")}
     seen: set[str] = set()
     for r in rows:
+        progress.advance()
         if r.ref not in lines:
             other = r.ref.split("-")[0]
             if other.startswith("PB") and other != batch.code:
@@ -707,6 +738,7 @@ def batch_reconcile(*, actor: Any, batch: Batch | int, content: bytes, file_name
             "n": len(missing), "r": "、".join(missing[:3])}))
     if errors:
         raise roster.ReturnFileError(errors)
+    progress.start(len(rows), _("写入发放结果"))
     paid_by_date: dict[date, list[int]] = defaultdict(list)
     failed: list[PaymentLine] = []
     for r in rows:
@@ -718,17 +750,20 @@ def batch_reconcile(*, actor: Any, batch: Batch | int, content: bytes, file_name
     for day, pks in paid_by_date.items():
         for start in range(0, len(pks), CHUNK):
             PaymentLine.objects.filter(pk__in=pks[start:start + CHUNK]).update(status=LineStatus.PAID, paid_on=day)
+            progress.advance(len(pks[start:start + CHUNK]))
     PaymentLine.objects.bulk_update(failed, ["status", "bank_reason"], batch_size=CHUNK)
+    progress.advance(len(failed))
     n_paid = sum(len(v) for v in paid_by_date.values())
     back = BankReturn.objects.create(batch=batch, file_name=file_name[:200], sha256=hashlib.sha256(content)
                                      .hexdigest(), rows=len(rows), paid=n_paid, failed=len(failed),
                                      imported_by=actor, imported_at=at or timezone.now())
     _move(actor, batch, BatchTransition.RECONCILE, _("成功 %(p)d，失败 %(f)d") % {"p": n_paid, "f": len(failed)}, at)
-    _deliver_applications(actor, batch, at)
+    _deliver_applications(actor, batch, at, progress)
     return back
 
 
-def _deliver_applications(actor: Any, batch: Batch, at: datetime | None = None) -> None:
+def _deliver_applications(actor: Any, batch: Batch, at: datetime | None = None,
+                          progress: Progress | None = None) -> None:
     """Each paid line's application passes "deliver" (date = bank payment date, amount = paid amount), at the
     time the return was imported (`at`, default now)."""
     from canlian.applications.choices import Status
@@ -737,9 +772,12 @@ def _deliver_applications(actor: Any, batch: Batch, at: datetime | None = None) 
     paid = (batch.lines.filter(status=LineStatus.PAID, application__isnull=False,
                                application__status=Status.IN_PROGRESS, application__step=Step.DELIVER)
             .values_list("application_id", "paid_on", "amount", "ref"))
+    progress = progress or NullProgress()
+    progress.start(paid.count(), _("办结已到账的申请"))
     token = _PAYING.set(True)
     try:
         for app_id, paid_on, amount, ref in paid:
+            progress.advance()
             application_transition(actor=actor, application=app_id, transition="advance",
                                    opinion=_("银行打卡发放到账（%(r)s）") % {"r": ref},
                                    data=StepData(delivered_on=paid_on, delivered_amount=amount),

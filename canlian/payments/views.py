@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from canlian.accounts.permissions import can, requires
 from canlian.common.exceptions import DomainError
 from canlian.common.tabular import XLSX_CONTENT_TYPE
-from canlian.payments import selectors, services
+from canlian.payments import jobs, selectors, services
 from canlian.payments.choices import (
     BatchStatus,
     BatchTransition,
@@ -46,6 +46,14 @@ def _batch(request: HttpRequest, pk: int) -> Batch:
     return batch
 
 
+def _to_job(request: HttpRequest, batch: Batch, transition: str) -> bool:
+    """A large batch's step goes to a background job — when the user may take it now; otherwise the step runs
+    inline and the service's refusal is shown at once rather than in a failed job."""
+    if not jobs.runs_as_job(selectors.batch_size(batch)):
+        return False
+    return not transition or transition in services.allowed_transitions(actor=request.user, batch=batch)
+
+
 @requires("payment.view")
 def batch_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
@@ -65,6 +73,11 @@ def build(request: HttpRequest) -> HttpResponse:
     form = BuildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        if jobs.runs_as_job(selectors.build_size(request.user, d["programme"], d["period"], d["batch_date"],
+                                                 d["source"])):
+            job = jobs.build_start(actor=request.user, programme=d["programme"], period=d["period"],
+                                   batch_date=d["batch_date"], source=d["source"], note=d["note"])
+            return redirect("jobs:detail", job.pk)
         try:
             batch = services.batch_build(actor=request.user, programme=d["programme"], period=d["period"],
                                          batch_date=d["batch_date"], source=d["source"], note=d["note"])
@@ -107,6 +120,7 @@ def detail(request: HttpRequest, pk: int, return_errors: list | None = None) -> 
         "reissues": list(batch.reissues.all()),
         "has_failed": batch.lines.filter(status=LineStatus.FAILED).exists(),
         "FindingKind": FindingKind,
+        "in_background": context["can_manage"] and jobs.runs_as_job(selectors.batch_size(batch)),
     })
     return render(request, "payments/detail.html", context)
 
@@ -119,6 +133,8 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     transition = request.POST.get("transition", "")
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if transition == BatchTransition.CHECK and _to_job(request, batch, transition):
+        return redirect("jobs:detail", jobs.check_start(actor=request.user, batch=batch).pk)
     try:
         if transition == BatchTransition.CHECK:
             batch = services.batch_check(actor=request.user, batch=batch)
@@ -141,6 +157,9 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择格式"))
         return redirect(batch)
+    if _to_job(request, batch, "" if national else BatchTransition.EXPORT):
+        return redirect("jobs:detail", jobs.export_start(actor=request.user, batch=batch,
+                                                         layout=form.cleaned_data["layout"]).pk)
     try:
         if national:
             out = services.batch_export_national(actor=request.user, batch=batch, layout=form.cleaned_data["layout"])
@@ -161,6 +180,9 @@ def reconcile(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择银行回盘文件"))
         return redirect(batch)
     upload = form.cleaned_data["file"]
+    if _to_job(request, batch, BatchTransition.RECONCILE):
+        job = jobs.reconcile_start(actor=request.user, batch=batch, content=upload.read(), file_name=upload.name)
+        return redirect("jobs:detail", job.pk)
     try:
         back = services.batch_reconcile(actor=request.user, batch=batch, content=upload.read(), file_name=upload.name)
     except ReturnFileError as exc:

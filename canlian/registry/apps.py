@@ -10,6 +10,8 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from canlian.common.navigation import register
         from canlian.registry import household_imports, imports  # noqa: F401  (registers the registry's import kinds)
+        from canlian.registry.exports import register_exports
 
+        register_exports()
         register(_("残疾人档案"), "registry:person_list", action="person.view", order=10)
         register(_("动态变化待核"), "registry:review_list", action="person.view", order=11)

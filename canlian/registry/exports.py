@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.permissions import require
@@ -103,3 +104,36 @@ def person_export(*, actor: User, filters: PersonFilters, full_numbers: bool = F
         message=_("含完整证件号") if full_numbers else "",
     )
     return content
+
+
+def _command_persons(actor: User, params: dict[str, str]) -> tuple[bytes, str]:
+    """`manage.py export persons [area=… category=… grade=… … q=… full=1]`: the list screen's filters."""
+    from django.http import QueryDict
+
+    from canlian.registry import selectors
+    from canlian.registry.forms import PersonFilterForm
+
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        if key != "full":
+            data[key] = value
+    form = PersonFilterForm(data, areas=selectors.area_choices(actor))
+    if not form.is_valid():
+        raise DomainError("；".join(f"{key}：{'、'.join(errors)}" for key, errors in form.errors.items()))
+    content = person_export(actor=actor, filters=form.to_filters(), full_numbers=params.get("full") == "1")
+    return content, f"残疾人名单-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def _command_reviews(actor: User, params: dict[str, str]) -> tuple[bytes, str]:
+    from canlian.registry.reviews import review_filters_from, reviews_export
+
+    content = reviews_export(actor=actor, filters=review_filters_from(params))
+    return content, f"动态变化待核-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def register_exports() -> None:
+    from canlian.common.exports import ExportKind, register
+
+    register(ExportKind("persons", "残疾人名单", "area category grade min_age max_age life_status low_income "
+                        "cert_status multi_disabled q full=1", _command_persons))
+    register(ExportKind("reviews", "动态变化待核名单", "status kind run", _command_reviews))

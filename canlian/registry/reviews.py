@@ -7,6 +7,7 @@ Selector, export and the one service of StatusReview (decision 0010). Later modu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from canlian.accounts.scoping import in_scope
 from canlian.audit.services import record
 from canlian.common.exceptions import Conflict, PermissionDenied
 from canlian.common.tabular import Sheet, write_workbook
-from canlian.registry.choices import ReviewStatus
+from canlian.registry.choices import ReviewKind, ReviewStatus
 from canlian.registry.models import StatusReview
 
 if TYPE_CHECKING:
@@ -72,6 +73,19 @@ HEADERS = [
     "处理时间",
     "处理说明",
 ]
+
+
+def review_filters_from(params: Mapping[str, str]) -> ReviewFilters:
+    """The review list's filters from a query string or the export command's KEY=VALUE pairs (unknown values
+    are ignored, as on the screen: the default is the pending entries)."""
+    status = params.get("status", ReviewStatus.PENDING)
+    kind = params.get("kind", "")
+    run = params.get("run", "")
+    return ReviewFilters(
+        status=status if status in ReviewStatus.values else "",
+        kind=kind if kind in ReviewKind.values else "",
+        run=int(run) if run.isdigit() else None,
+    )
 
 
 def reviews_export(*, actor: User, filters: ReviewFilters) -> bytes:

@@ -533,14 +533,7 @@ def household_remove_member_view(request: HttpRequest, pk: int, member_pk: int) 
 
 
 def _review_filters(request: HttpRequest) -> reviews.ReviewFilters:
-    status = request.GET.get("status", ReviewStatus.PENDING)
-    kind = request.GET.get("kind", "")
-    run = request.GET.get("run", "")
-    return reviews.ReviewFilters(
-        status=status if status in ReviewStatus.values else "",
-        kind=kind if kind in ReviewKind.values else "",
-        run=int(run) if run.isdigit() else None,
-    )
+    return reviews.review_filters_from(request.GET)
 
 
 @requires("person.view")

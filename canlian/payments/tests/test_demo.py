@@ -28,6 +28,13 @@ def test_demo_pays_fails_and_reissues(preloaded) -> None:
     assert PaymentLine.objects.filter(status=LineStatus.FAILED).exists()
     assert Batch.objects.filter(source=BatchSource.REISSUE, lines__status=LineStatus.PAID).exists()
     assert Batch.objects.filter(status=BatchStatus.AWAITING_FUNDS, programme__code="L2").exists()
+    # L3 (一户多残) is paid per household: one paid line per household, to a member of it with ≥2 certified members
+    l3 = PaymentLine.objects.filter(programme__code="L3", status=LineStatus.PAID).select_related("household")
+    assert l3.exists() and all(line.household_id for line in l3)
+    assert len({line.household_id for line in l3}) == l3.count()
+    for line in l3:
+        assert line.household.members.filter(person=line.person_id, left_on__isnull=True).exists()
+        assert line.household.members.filter(left_on__isnull=True, person__cert_status="valid").count() >= 2
     # every paid application passed "deliver" with the bank's date and amount
     paid = PaymentLine.objects.filter(status=LineStatus.PAID, application__isnull=False).select_related("application")
     for line in paid:

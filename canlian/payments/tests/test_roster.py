@@ -99,3 +99,25 @@ def _approved_r1(users, areas):
     waiting(users, areas.community_a2)
     budget()
     return _approved(users)
+
+
+def test_roster_export_command_as_finance(users, areas, tmp_path) -> None:
+    """`manage.py export roster batch=… layout=…`: the batch page's export, audited, as the named user."""
+    from django.core.management import CommandError, call_command
+
+    from canlian.payments.tests.test_services import _approved, _build
+
+    waiting(users, areas.community_a1, n=2)
+    budget()
+    batch = _approved(users, _build(users))
+    with pytest.raises(CommandError, match="layout="):
+        call_command("export", "roster", f"batch={batch.pk}", "--user", users.a[Role.FINANCE].username)
+    out = tmp_path / "roster.xlsx"
+    call_command("export", "roster", f"batch={batch.code}", "layout=农商行代发", "--user",
+                 users.a[Role.FINANCE].username, "-o", str(out))
+    batch.refresh_from_db()
+    assert out.read_bytes()[:2] == b"PK" and batch.status == "exported"
+    assert AuditEvent.objects.filter(action="payment_batch.roster_reveal").count() == 1
+    with pytest.raises(CommandError):
+        call_command("export", "roster", f"batch={batch.pk}", "layout=农商行代发", "--user",
+                     users.a[Role.LEADER].username)
