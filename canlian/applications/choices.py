@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -12,7 +13,7 @@ class Status(models.TextChoices):
     """
 
     IN_PROGRESS = "in_progress", _("办理中")
-    REJECTED = "rejected", _("不予通过")
+    REJECTED = "rejected", pgettext_lazy("application status", "不予通过")  # the transition shares the Chinese
     WITHDRAWN = "withdrawn", _("已撤回")
     CLOSED = "closed", _("已办结")
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from canlian.accounts.choices import Role
 from canlian.applications.choices import Status, Transition
 from canlian.programmes.choices import Step
@@ -76,16 +78,17 @@ def refusal(*, transition: str, status: str, step: str, steps: list[str], role: 
     """
     rule = TRANSITIONS.get(transition)
     if rule is None:
-        return f"未知的操作：{transition}"
+        return _("未知的操作：%(t)s") % {"t": transition}
     if status not in rule.from_statuses:
-        return f"申请当前状态为“{Status(status).label}”，不能{Transition(transition).label}"
+        return _("申请当前状态为“%(s)s”，不能%(t)s") % {"s": Status(status).label, "t": Transition(transition).label}
     if step in rule.blocked_steps:
-        return f"申请处于“{Step(step).label}”环节，不能{Transition(transition).label}"
+        return _("申请处于“%(s)s”环节，不能%(t)s") % {"s": Step(step).label, "t": Transition(transition).label}
     if transition == Transition.RETURN and steps.index(step) == 0:
-        return "已是第一个环节，无法退回"
+        return _("已是第一个环节，无法退回")
     if role not in roles_for(transition, step):
-        names = "、".join(str(r.label) for r in Role if r in roles_for(transition, step))
-        return f"“{Step(step).label}”环节的“{Transition(transition).label}”只能由{names}办理"
+        names = _("、").join(str(r.label) for r in Role if r in roles_for(transition, step))
+        return _("“%(s)s”环节的“%(t)s”只能由%(r)s办理") % {
+            "s": Step(step).label, "t": Transition(transition).label, "r": names}
     return None
 
 
