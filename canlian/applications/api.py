@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from canlian.accounts.permissions import require
 from canlian.applications import selectors, services
@@ -161,7 +161,7 @@ def list_applications(request: HttpRequest, query: Query[ListQuery]) -> Applicat
 
 
 @router.post("/", response={201: DetailOut})
-def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[int, DetailOut]:
+def create_application(request: HttpRequest, payload: ApplicationIn) -> Status:
     require(request.auth, "application.create")
     person = get_object_or_404(Person.objects.visible_to(request.auth), pk=payload.person_id)
     programme = get_object_or_404(Programme, code=payload.programme)
@@ -172,7 +172,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[in
         actor=request.auth, person=person, programme=programme, year=payload.year, period=payload.period,
         household=household, requested_amount=payload.requested_amount, items=payload.items,
         funding_source=payload.funding_source, opinion=payload.opinion, override_reason=payload.override_reason)
-    return 201, _detail(selectors.application_detail(request.auth, app.pk), request.auth)
+    return Status(201, _detail(selectors.application_detail(request.auth, app.pk), request.auth))
 
 
 @router.get("/{int:application_id}", response=DetailOut)
@@ -204,7 +204,7 @@ def _drafts_out(job: Any) -> DraftsJobOut:
 
 
 @router.post("/from-screening", response={202: DraftsJobOut})
-def drafts_from_screening(request: HttpRequest, payload: DraftsIn) -> tuple[int, DraftsJobOut]:
+def drafts_from_screening(request: HttpRequest, payload: DraftsIn) -> Status:
     """Turn 应享未享 people of a screening run (result_ids, plus anyone already queued) into draft applications,
     as a background job; poll GET /from-screening/{job_id}."""
     from canlian.programmes.screening import screening_get
@@ -212,7 +212,7 @@ def drafts_from_screening(request: HttpRequest, payload: DraftsIn) -> tuple[int,
     require(request.auth, "application.create")
     run = screening_get(request.auth, payload.run_id)
     job = services.drafts_start(actor=request.auth, run=run, result_ids=payload.result_ids)
-    return 202, _drafts_out(job)
+    return Status(202, _drafts_out(job))
 
 
 @router.get("/from-screening/{int:job_id}", response=DraftsJobOut)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from canlian.accounts.permissions import require
 from canlian.accounts.scoping import area_prefix
@@ -184,14 +184,14 @@ def get_rule(request: HttpRequest, rule_id: int) -> RuleOut:
 
 
 @router.post("/{code}/rules", response={201: RuleOut})
-def save_draft(request: HttpRequest, code: str, payload: RuleIn) -> tuple[int, RuleOut]:
+def save_draft(request: HttpRequest, code: str, payload: RuleIn) -> Status:
     """Save a new draft (or, with draft_id, change a draft); the text must compile (400 with the position)."""
     programme = get_object_or_404(Programme, code=code)
     draft = get_object_or_404(RuleVersion, pk=payload.draft_id, programme=programme) if payload.draft_id else None
     rule = services.rule_draft_save(actor=request.auth, programme=programme, year=payload.year,
                                     eligibility=payload.eligibility, amount_spec=payload.amount_spec,
                                     note=payload.note, draft=draft)
-    return 201, _rule_out(rule)
+    return Status(201, _rule_out(rule))
 
 
 @router.post("/rules/{int:rule_id}/publish", response=RuleOut)
@@ -289,7 +289,7 @@ class ResultPage(Schema):
 
 
 @router.post("/screening/runs", response={201: list[ScreeningOut]})
-def start_screening(request: HttpRequest, payload: ScreeningIn) -> tuple[int, list[ScreeningOut]]:
+def start_screening(request: HttpRequest, payload: ScreeningIn) -> Status:
     """Start a screening job (one programme, or all); poll GET /screening/runs/{id} for progress."""
     if payload.programme:
         programme = get_object_or_404(Programme, code=payload.programme)
@@ -297,7 +297,7 @@ def start_screening(request: HttpRequest, payload: ScreeningIn) -> tuple[int, li
                                           kind=payload.kind)]
     else:
         runs = screening.screening_start_all(actor=request.auth, ref_date=payload.ref_date, kind=payload.kind)
-    return 201, [ScreeningOut(**screening.screening_snapshot(r)) for r in runs]
+    return Status(201, [ScreeningOut(**screening.screening_snapshot(r)) for r in runs])
 
 
 @router.get("/screening/runs/{int:run_id}", response=ScreeningOut)
