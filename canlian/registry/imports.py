@@ -651,6 +651,13 @@ class LifeWrite:
     area_code: str = ""  # where the person lives afterwards, when a move changes it
 
 
+# the two columns every by-ID-number list starts with
+WHO_COLUMNS = (
+    Column(ID, example="340302199001011234", text=True),
+    Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
+)
+
+
 class _LifeEventImport(ImportKind):
     """Shared loop of the by-ID-number lists: each row names a registered person and what happens to them.
 
@@ -659,6 +666,9 @@ class _LifeEventImport(ImportKind):
     """
 
     review_kind: ReviewKind
+    action = "person.import"
+    result_url_name = "registry:review_list"
+    write: Callable[..., Any]  # the bulk service that applies the planned rows (registry.bulk.persons_*)
 
     def validate(self, table: Table, actor: Any, progress: Progress) -> tuple[Plan, list[CellError]]:
         records = list(table.records())
@@ -702,6 +712,10 @@ class _LifeEventImport(ImportKind):
     def error_column(self, error: DomainError) -> str:
         return ""
 
+    def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
+        _check(self.write(actor=actor, rows=[r.data.row for r in plan.rows]))
+        progress.advance(len(plan.rows))
+
     def plan_row(
         self, row: int, values: dict, number: str, person: Person, actor: Any, context: dict[str, Any]
     ) -> RowPlan:
@@ -715,11 +729,9 @@ class DeathImport(_LifeEventImport):
     name = "deaths"
     review_kind = ReviewKind.DEATH
     label = gettext_lazy("死亡名单")
-    action = "person.import"
-    result_url_name = "registry:review_list"
+    write = staticmethod(bulk.persons_record_death)
     columns = (
-        Column(ID, example="340302199001011234", text=True),
-        Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
+        *WHO_COLUMNS,
         Column(DEATH_DATE, example="2024-03-01", help=DATE_HELP),
         Column(NOTE, required=False, example=""),
     )
@@ -754,9 +766,6 @@ class DeathImport(_LifeEventImport):
             changes={str(_("在册状态")): (LifeStatus.ALIVE.label, f"{LifeStatus.DECEASED.label}（{day.isoformat()}）")},
         )
 
-    def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        _check(bulk.persons_record_death(actor=actor, rows=[r.data.row for r in plan.rows]))
-        progress.advance(len(plan.rows))
 
 
 @register
@@ -766,11 +775,9 @@ class LowIncomeImport(_LifeEventImport):
     name = "low-income"
     review_kind = ReviewKind.LOW_INCOME
     label = gettext_lazy("低保名单")
-    action = "person.import"
-    result_url_name = "registry:review_list"
+    write = staticmethod(bulk.persons_set_low_income)
     columns = (
-        Column(ID, example="340302199001011234", text=True),
-        Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
+        *WHO_COLUMNS,
         Column(STATUS, example="低保", help=gettext_lazy("低保、特困、低保边缘 或 无（退出）")),
         Column(START, example="2024-03-01", help=DATE_HELP),
         Column(
@@ -911,9 +918,6 @@ class LowIncomeImport(_LifeEventImport):
             },
         )
 
-    def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        _check(bulk.persons_set_low_income(actor=actor, rows=[r.data.row for r in plan.rows]))
-        progress.advance(len(plan.rows))
 
 
 @register
@@ -923,11 +927,9 @@ class MoveImport(_LifeEventImport):
     name = "moves"
     review_kind = ReviewKind.MOVE
     label = gettext_lazy("迁移名单")
-    action = "person.import"
-    result_url_name = "registry:review_list"
+    write = staticmethod(bulk.persons_move)
     columns = (
-        Column(ID, example="340302199001011234", text=True),
-        Column(NAME, required=False, example="示例姓名", help=gettext_lazy("仅供核对，不会修改档案中的姓名")),
+        *WHO_COLUMNS,
         Column(
             TARGET,
             required=False,
@@ -1009,9 +1011,6 @@ class MoveImport(_LifeEventImport):
             changes={str(_("居住/在册")): change},
         )
 
-    def apply(self, plan: Plan, actor: Any, progress: Progress) -> None:
-        _check(bulk.persons_move(actor=actor, rows=[r.data.row for r in plan.rows]))
-        progress.advance(len(plan.rows))
 
 
 # --- bank accounts -------------------------------------------------------------------------------------
