@@ -336,8 +336,9 @@ def run_bare(path: Path) -> int:
         "INSERT INTO registry_person (created_at, updated_at, name, id_number_enc, id_number_hash, id_number_masked,"
         " birth_date, sex, ethnicity, phone, hukou_type, community_id, area_code, address, life_status, moved_to,"
         " low_income_status, education, marital_status, guardian_name, guardian_phone, guardian_relation, category,"
-        " grade, cert_status, cert_valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '01', ?, ?, ?, ?, ?, 'alive', '',"
-        " 'none', '', '', '', '', '', ?, ?, 'valid', ?)",
+        " grade, cert_status, cert_valid_until, owns_wheelchair_vehicle, lower_limb, poverty_alleviated,"
+        " needs_long_term_care, work_injury_care, autism) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '01', ?, ?, ?, ?, ?, 'alive',"
+        " '', 'none', '', '', '', '', '', ?, ?, 'valid', ?, 0, 0, 0, 0, 0, 0)",
         [
             (
                 now,

@@ -410,7 +410,8 @@ class _Builder:
             life_status_date=life_date,
             moved_to=moved_to,
             low_income_status=low_kind if low_kind and not ended else LowIncomeStatus.NONE,
-            low_income_since=low_since if low_kind and not ended else None,
+            # the day the status of today began: 无 the day after an ended period (decision 0018)
+            low_income_since=(low_end + timedelta(days=1) if ended else low_since) if low_kind else None,
             education=_education(r, age),
             marital_status=_marital(r, age),
             guardian_name=m.name() if guardian else "",

@@ -725,7 +725,7 @@ def persons_set_low_income(
             )
         )
         person.low_income_status = status
-        person.low_income_since = day if status != LowIncomeStatus.NONE else None
+        person.low_income_since = day  # 无 too: the day it began (decision 0018)
         person.updated_at = now
         changed.append(person)
     LowIncomePeriod.objects.bulk_update(closed, ["end"], batch_size=CHUNK)

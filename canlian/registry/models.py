@@ -180,6 +180,10 @@ class Person(TimeStampedModel):
     low_income_status = models.CharField(
         _("低保状态"), max_length=16, choices=LowIncomeStatus.choices, default=LowIncomeStatus.NONE
     )
+    # The status today and the day it began, 无 included (the day after the last period ended; NULL: never had
+    # one). Kept by the services with the periods (LowIncomePeriod), so that the rules read the status on any
+    # date on or after `low_income_since` from these two columns and look in the history only for the persons
+    # whose status changed after that date (decision 0018).
     low_income_since = models.DateField(_("低保状态起始"), null=True, blank=True)
 
     # Facts that programme rules need and no certificate records (decision 0016): verified by staff from
@@ -246,7 +250,8 @@ class Person(TimeStampedModel):
                 fields=[
                     "life_status", "cert_status", "birth_date", "cert_valid_until", "category", "grade",
                     "lower_limb", "owns_wheelchair_vehicle", "poverty_alleviated", "needs_long_term_care",
-                    "work_injury_care", "autism", "hukou_type", "sex", "area_code",
+                    "work_injury_care", "autism", "hukou_type", "sex", "area_code", "low_income_status",
+                    "low_income_since",
                 ],
                 name="person_eligibility",
             ),

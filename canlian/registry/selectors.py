@@ -331,3 +331,30 @@ def community_choices(user: User) -> list[Region]:
 PERSON_CERT_STATUSES = [
     (s.value, s.label) for s in EffectiveCertificateStatus if s != EffectiveCertificateStatus.SUPERSEDED
 ]
+
+
+def low_income_drift(person_ids: list[int] | None = None) -> list[tuple[int, tuple, tuple]]:
+    """Persons whose low-income columns disagree with their period history: [(id, (status, since) recorded,
+    (status, since) the periods give)]. The rules read the columns for every date on or after `since` (decision
+    0018), so the services keep them together; the tests hold every writer to this, and it is the check to run
+    after repairing data by hand. Two queries."""
+    from datetime import timedelta
+
+    persons = Person.objects.all() if person_ids is None else Person.objects.filter(pk__in=person_ids)
+    periods = LowIncomePeriod.objects.order_by("person_id", "start", "id")
+    if person_ids is not None:
+        periods = periods.filter(person_id__in=person_ids)
+    latest = {pid: (start, end, status) for pid, start, end, status in
+              periods.values_list("person_id", "start", "end", "status").iterator(chunk_size=10_000)}
+    drift = []
+    for pk, status, since in persons.values_list("pk", "low_income_status", "low_income_since").iterator(
+        chunk_size=10_000
+    ):
+        if pk in latest:
+            start, end, period_status = latest[pk]
+            derived = (period_status, start) if end is None else ("none", end + timedelta(days=1))
+        else:
+            derived = ("none", None)
+        if (status, since) != derived:
+            drift.append((pk, (status, since), derived))
+    return drift

@@ -474,7 +474,7 @@ def low_income_set(
     before = snapshot(person, ["low_income_status", "low_income_since"])
     old_label = person.get_low_income_status_display()
     person.low_income_status = status
-    person.low_income_since = day if status != LowIncomeStatus.NONE else None
+    person.low_income_since = day  # 无 too: the day it began (decision 0018)
     person.save(update_fields=["low_income_status", "low_income_since", "updated_at"])
     status_change(
         person,

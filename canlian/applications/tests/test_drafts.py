@@ -15,7 +15,7 @@ from canlian.common.exceptions import DomainError
 from canlian.common.models import Job
 from canlian.programmes.choices import ScreeningKind, SelectionStatus
 from canlian.programmes.models import Programme, ScreeningRun, ScreeningSelection
-from canlian.programmes.screening import screening_start
+from canlian.programmes.screening import missing_queryset, screening_start
 from canlian.programmes.tests.helpers import REF, person
 from canlian.registry.choices import LifeStatus, LowIncomeStatus
 
@@ -89,8 +89,10 @@ def test_screening_results_become_drafts_in_a_job_with_duplicates_and_refusals_r
     moved = application_transition(actor=coordinator, application=draft, transition=Transition.ADVANCE,
                                    opinion="申请人已签字确认")
     assert moved.step == "accept"
-    # who has applied is no longer 应享未享
-    assert _screen(coordinator, django_capture_on_commit_callbacks).missing_count == 0
+    # who has applied is no longer 应享未享 (but still eligible)
+    again = _screen(coordinator, django_capture_on_commit_callbacks)
+    assert again.missing_count == 0 and again.eligible_count >= 1
+    assert not missing_queryset(again.rule_version, again.ref_date, again.area_prefix).exists()
 
 
 def test_drafts_need_the_right_to_create_applications_and_the_area(areas, users, client_for,

@@ -219,7 +219,7 @@ def test_approval_rechecks_eligibility(users, areas) -> None:
     assert app.eligible is True
     app = _walk(users, app, until="approve")
     Person = type(person)
-    Person.objects.filter(pk=person.pk).update(low_income_status="none", low_income_since=None)
+    Person.objects.filter(pk=person.pk).update(low_income_status="none", low_income_since=date(2024, 4, 1))
     person.low_income_periods.update(end=date(2024, 3, 31))  # 低保 ended before the recheck
     with pytest.raises(DomainError, match="复核资格不通过"):
         application_transition(actor=users.a[Role.LEADER], application=app, transition=Transition.ADVANCE,

@@ -39,3 +39,6 @@ def test_seed_demo_enrols_and_screens_with_both_lists(settings):
     assert excess.count() >= 11
     assert excess.filter(reason__contains="不在册").count() >= 6
     assert ScreeningResult.objects.filter(run=run, kind="missing").exists()
+    from canlian.registry.selectors import low_income_drift
+
+    assert low_income_drift() == []  # ended 低保 included: 无 from the day after (decision 0018)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from canlian.registry.choices import CertificateStatus, LifeStatus, LowIncomeStatus, Relation
 from canlian.registry.models import Household, HouseholdMember, LowIncomePeriod, Person
@@ -45,7 +45,9 @@ def person(
         LowIncomePeriod.objects.create(person=p, status=low_income, start=low_income_start, end=low_income_end)
         if low_income_end is None:
             p.low_income_status, p.low_income_since = low_income, low_income_start
-            p.save(update_fields=["low_income_status", "low_income_since"])
+        else:  # 无 from the day after, as the services record it (decision 0018)
+            p.low_income_since = low_income_end + timedelta(days=1)
+        p.save(update_fields=["low_income_status", "low_income_since"])
     if life != LifeStatus.ALIVE:
         p.life_status, p.life_status_date = life, date(2025, 1, 15)
         p.save(update_fields=["life_status", "life_status_date"])

@@ -70,6 +70,8 @@ def random_registry(community: object, rng: random.Random) -> list[int]:
             period.full_clean()
             period.save()
             Person.objects.filter(pk=p.pk).update(low_income_status=status, low_income_since=start)
+        elif after != date(2000, 1, 1):  # the last period ended: 无 from the next day, as the services record it
+            Person.objects.filter(pk=p.pk).update(low_income_since=after)
         if rng.random() < 0.15:
             life = rng.choice((LifeStatus.DECEASED, LifeStatus.MOVED_OUT))
             Person.objects.filter(pk=p.pk).update(life_status=life, life_status_date=_near(rng))

@@ -13,6 +13,7 @@ from canlian.registry import bulk
 from canlian.registry.choices import ChangeKind, LifeStatus, LowIncomeStatus
 from canlian.registry.inputs import CertificateInput, PersonInput
 from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusChange
+from canlian.registry.selectors import low_income_drift
 from canlian.registry.tests.factories import PersonFactory, new_id_number
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,7 @@ def test_low_income_list(users, areas, people, django_assert_max_num_queries) ->
     assert list(Person.objects.low_income_on(date(2024, 2, 1), ["dibao"])) == [people.a2]
     again = bulk.persons_set_low_income(actor=officer, rows=rows[:2])
     assert (again.updated, again.unchanged) == (0, 2)
+    assert low_income_drift() == []
 
 
 def test_low_income_list_cannot_overlap_an_ended_period(users, people) -> None:

@@ -23,6 +23,7 @@ from canlian.common.tabular import Sheet, TableError, write_workbook
 from canlian.registry.choices import ChangeSource, LifeStatus, LowIncomeStatus
 from canlian.registry.imports import CellProblem, parse_category, parse_date, parse_grade
 from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusChange, StatusReview
+from canlian.registry.selectors import low_income_drift
 from canlian.registry.tests.factories import PersonFactory, new_id_number, wrong_check
 
 pytestmark = pytest.mark.django_db
@@ -320,7 +321,7 @@ def test_low_income_end_date_closes_the_current_status_once(areas, officer, peop
     [planned] = validation.plan.of(RowAction.CHANGED)
     assert planned.changes["低保状态"] == ("低保（2023-01-01 起）", "无（2024-03-31 结束）")
     person = Person.objects.get(pk=people.a1.pk)
-    assert (person.low_income_status, person.low_income_since) == (LowIncomeStatus.NONE, None)
+    assert (person.low_income_status, person.low_income_since) == (LowIncomeStatus.NONE, date(2024, 4, 1))
     assert list(LowIncomePeriod.objects.filter(person=person).values_list("status", "start", "end")) == [
         ("dibao", date(2023, 1, 1), date(2024, 3, 31))]
     change = StatusChange.objects.filter(person=person, kind="low_income").latest("id")
@@ -332,6 +333,7 @@ def test_low_income_end_date_closes_the_current_status_once(areas, officer, peop
     _run, again = run_import("low-income", officer, data)
     assert again.counts()["unchanged"] == 1
     assert counts == (StatusChange.objects.count(), LowIncomePeriod.objects.count(), StatusReview.objects.count())
+    assert low_income_drift() == []
 
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     run_import("low-income", officer, xlsx(LOW_HEADERS, (people.a2.decrypt_id_number(), "", "特困", "2024-01-01")))

@@ -172,3 +172,25 @@ def test_area_range_and_age_bounds(areas) -> None:
 def test_age_filter_counts_whole_years() -> None:
     today = date(2025, 6, 15)
     assert years_before(today, 60) == date(1965, 6, 15)
+
+
+def test_migration_0008_derives_the_low_income_columns_from_the_periods(areas) -> None:
+    """Data written before decision 0018 (无 without a date, or a status with no period) is made consistent."""
+    import importlib
+
+    from django.apps import apps
+
+    from canlian.registry.selectors import low_income_drift
+
+    migration = importlib.import_module("canlian.registry.migrations.0008_low_income_since_for_rules")
+    ended, current, orphan, never = (PersonFactory(community=areas.community_a1) for _ in range(4))
+    LowIncomePeriod.objects.create(person=ended, status="dibao", start=date(2020, 1, 1), end=date(2023, 6, 30))
+    LowIncomePeriod.objects.create(person=current, status="dibao", start=date(2020, 1, 1), end=date(2021, 12, 31))
+    LowIncomePeriod.objects.create(person=current, status="tekun", start=date(2022, 1, 1))
+    Person.objects.filter(pk=orphan.pk).update(low_income_status="bianyuan", low_income_since=date(2024, 2, 1))
+    assert {pk for pk, _r, _d in low_income_drift()} == {ended.pk, current.pk, orphan.pk}
+    migration.derive_from_periods(apps, None)
+    assert low_income_drift() == []
+    got = dict(Person.objects.filter(pk__in=[ended.pk, current.pk, never.pk]).values_list("pk", "low_income_since"))
+    assert got == {ended.pk: date(2023, 7, 1), current.pk: date(2022, 1, 1), never.pk: None}
+    assert LowIncomePeriod.objects.get(person=orphan).start == date(2024, 2, 1)

@@ -23,6 +23,7 @@ from canlian.registry.choices import (
 )
 from canlian.registry.inputs import CertificateInput, PersonInput
 from canlian.registry.models import BankAccount, Certificate, LowIncomePeriod, Person, StatusChange
+from canlian.registry.selectors import low_income_drift
 from canlian.registry.tests.factories import (
     PersonFactory,
     certificate_number,
@@ -263,8 +264,9 @@ def test_low_income_history(users, people) -> None:
     ended = services.low_income_set(
         actor=officer, person=person, status=LowIncomeStatus.NONE, effective=date(2025, 1, 1)
     )
-    assert (ended.low_income_status, ended.low_income_since) == ("none", None)
+    assert (ended.low_income_status, ended.low_income_since) == ("none", date(2025, 1, 1))  # 无 since
     assert not LowIncomePeriod.objects.filter(person=person, end__isnull=True).exists()
+    assert low_income_drift() == []  # the columns the rules read follow the history (decision 0018)
     assert StatusChange.objects.filter(person=person, kind=ChangeKind.LOW_INCOME).count() == 3
 
 
