@@ -43,6 +43,7 @@ from canlian.programmes.rules import (
     Value,
     age_on_function,
 )
+from canlian.programmes.rules.conditions import RareExists
 from canlian.registry.choices import MULTIPLE, CertificateStatus, LifeStatus, LowIncomeStatus
 
 GRADES = EnumType(tuple(Choice(code, str(label)) for code, label in GRADE_NAMES.items()), ordered=True)
@@ -187,28 +188,24 @@ def status_in(day: date, statuses: set[Value]) -> Q:
 
     The person's own columns answer for everyone whose status of today began on or before `day`
     (`low_income_since`, kept by the services with the periods; NULL: never had one): their status on `day` is
-    `low_income_status`. Only the persons whose status changed after `day` are looked up in the period history,
-    so a screening of the registry scans one covering index instead of probing the history once per person
-    (decision 0018). The history part: a person's periods never overlap (LowIncomePeriod.clean, and the
-    services start a new period only after the latest one: decision 0016), so the status on `day` is that of
-    *the* period covering it, written as ``id IN (uncorrelated subquery)`` that the database computes once.
+    `low_income_status`. Only the persons whose status changed after `day` (a few percent of a registry for a
+    recent date) look in their own period history, with an index probe each (`low_income_person_period`), so a
+    screening scans one covering index and builds no set of the whole history (decision 0018). A person's
+    periods never overlap (LowIncomePeriod.clean, and the services start a new period only after the latest
+    one: decision 0016), so the status on `day` is that of *the* period covering it.
     """
     from canlian.registry.models import LowIncomePeriod
 
     wanted = sorted(str(s) for s in statuses)
-    current = (Q(low_income_since__isnull=True) | Q(low_income_since__lte=day)) & Q(low_income_status__in=wanted)
-    in_force = LowIncomePeriod.objects.filter(_period_q(day, day))
-    parts: list[Q] = []
-    real = [s for s in wanted if s != LowIncomeStatus.NONE.value]
-    if real:
-        parts.append(Q(pk__in=in_force.filter(status__in=real).values("person_id")))
-    if LowIncomeStatus.NONE.value in wanted:
-        parts.append(~Q(pk__in=in_force.values("person_id")))
-    if not parts:
+    if not wanted:
         return Q(pk__in=[])
-    history = parts[0]
-    for part in parts[1:]:
-        history |= part
+    current = (Q(low_income_since__isnull=True) | Q(low_income_since__lte=day)) & Q(low_income_status__in=wanted)
+    in_force = LowIncomePeriod.objects.filter(_period_q(day, day), person=OuterRef("pk"))
+    real = [s for s in wanted if s != LowIncomeStatus.NONE.value]
+    history = Q(RareExists(in_force.filter(status__in=real))) if real else None
+    if LowIncomeStatus.NONE.value in wanted:
+        none = ~Q(RareExists(in_force))
+        history = none if history is None else history | none
     return current | (Q(low_income_since__gt=day) & history)
 
 

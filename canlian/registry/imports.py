@@ -344,13 +344,17 @@ class PersonImport(ImportKind):
         plan = Plan()
         today = timezone.localdate()
         memo: dict = {}  # cleaned values of the cells a file repeats (choices, dates, communities): see _memo
+        # the optional fact columns the file has (a column it lacks is “not given” on every row: see FACT_HELP)
+        facts = {name: label for name, label in FACT_COLUMNS.items() if label in table.headers}
         for done, (row, values) in enumerate(records, start=1):
             _progress_rows(progress, done)
             if row not in ids:
                 continue
             ident, digest = ids[row]
             try:
-                planned = self._plan_row(row, values, ident, digest, actor, communities, existing, held, today, memo)
+                planned = self._plan_row(
+                    row, values, ident, digest, actor, communities, existing, held, today, memo, facts
+                )
             except _RowError as error:
                 errors.append(error.cell)
                 continue
@@ -370,6 +374,7 @@ class PersonImport(ImportKind):
         held: dict[int, Certificate],
         today: datetime.date,
         memo: dict,
+        facts: dict[str, str],
     ) -> RowPlan:
         code = cell_code(values.get(COMMUNITY))
         data = PersonInput(
@@ -382,7 +387,7 @@ class PersonImport(ImportKind):
             address=cell_text(values.get(ADDRESS)),
             education=cell_text(values.get(EDUCATION)),
             marital_status=cell_text(values.get(MARITAL)),
-            **{name: cell_text(values.get(label)) for name, label in FACT_COLUMNS.items()},
+            **{name: cell_text(values.get(label)) for name, label in facts.items()},
         )
         try:
             fields = clean_person_fields(data, memo=memo)
@@ -523,7 +528,7 @@ class PersonImport(ImportKind):
         progress.advance(len(plan.rows))
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)  # one per row: not frozen (see registry.inputs)
 class PersonWrite:
     """A validated persons row: cleaned fields, community, cleaned certificate (None: nothing to add), and for a
     registered person the row it updates with the changed fields."""

@@ -518,7 +518,11 @@ class StatusChange(models.Model):
     person's current state cannot drift apart. Values are stored as the labels shown at the time.
     """
 
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="status_changes")
+    # no index of its own: `status_change_person_date` (person, effective_date) serves every look-up by person
+    # (the timeline, the cascade on delete), and one index fewer per timeline row speeds up imports
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="status_changes", db_index=False
+    )
     kind = models.CharField(_("类型"), max_length=32, choices=ChangeKind.choices)
     effective_date = models.DateField(_("生效日期"))
     old_value = models.CharField(_("原值"), max_length=200, blank=True)

@@ -351,7 +351,7 @@ def test_apply_is_set_based(areas, officer, django_assert_max_num_queries):
     streets = [(f"340302{n:03d}", f"街道{n}", "340302") for n in range(100, 140)]
     communities = [(f"340302{n:03d}{m:03d}", f"社区{n}-{m}", f"340302{n:03d}") for n in range(100, 140)
                    for m in range(1, 26)]
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(23):  # 20, and on SQLite three PRAGMAs for the write cache
         _run, validation = import_file(actor=officer, kind=get_kind("regions"), data=xlsx(*streets, *communities),
                                        file_name="x.xlsx", valid_only=False, dry_run=False, progress=NullProgress())
     assert validation.counts()["new"] == 1040
@@ -431,3 +431,22 @@ def test_the_cyclic_collector_pauses_during_an_import_and_resumes_after_it() -> 
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_large_write_cache_is_given_back(db):
+    from django.db import connection
+
+    from canlian.common.imports import large_write_cache
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "sqlite":
+        with large_write_cache():  # nothing to do elsewhere
+            return
+    before = cache_size()
+    with large_write_cache(kib=4096):
+        assert cache_size() == -4096
+    assert cache_size() == before

@@ -194,13 +194,22 @@ def conjuncts(q: Q) -> list[Q]:
     return [part for child in q.children for part in conjuncts(child if isinstance(child, Q) else Q(child))]
 
 
+class RareExists(Exists):
+    """A correlated Exists that its binding guards with a column test so that it runs for a few rows only (the
+    low-income history of the persons whose status changed after the date): query_cost counts it as 1, with the
+    sets computed once, instead of 2."""
+
+
 def query_cost(node: object) -> int:
     """How much a Q costs per row, roughly: 0 for column tests, 1 for an uncorrelated ``IN (subquery)`` that the
-    database computes once, 2 for a correlated subquery (Exists, Subquery with OuterRef) run per row."""
+    database computes once (or a RareExists), 2 for a correlated subquery (Exists, Subquery
+    with OuterRef) run per row."""
     if isinstance(node, Q):
         return max((query_cost(child) for child in node.children), default=0)
     if isinstance(node, tuple) and len(node) == 2:
         return 1 if isinstance(node[1], QuerySet) else query_cost(node[1])
+    if isinstance(node, RareExists):
+        return 1
     if isinstance(node, Exists | Subquery):
         return 2
     if isinstance(node, BaseExpression):
