@@ -35,24 +35,23 @@ from datetime import date
 
 ALIVE_VALID = "p.life_status = 'alive' AND p.cert_status = 'valid' AND p.cert_valid_until >= %(ref)s"
 # the low-income status on the reference date: the person's own columns (status of today and the day it began,
-# decision 0018) for everyone whose status began on or before the date, the period history (periods never
-# overlap) for the few whose status changed after it
+# decision 0018) for everyone whose status began on or before the date; the few whose status changed after it
+# look up their own period in force on the date (periods never overlap)
 IN_FORCE = "{t}.start <= %(ref)s AND ({t}.\"end\" IS NULL OR {t}.\"end\" >= %(ref)s)"
 STATUSES = ("dibao", "tekun", "bianyuan", "none")
 
 
 def status_in(*statuses: str) -> str:
     real = ", ".join(f"'{s}'" for s in statuses if s != "none")
+    period = f"SELECT 1 FROM registry_lowincomeperiod l WHERE l.person_id = p.id AND {IN_FORCE.format(t='l')}"
     parts = []
     if real:
-        parts.append(f"p.id IN (SELECT l.person_id FROM registry_lowincomeperiod l WHERE {IN_FORCE.format(t='l')} "
-                     f"AND l.status IN ({real}))")
+        parts.append(f"EXISTS ({period} AND l.status IN ({real}))")
     if "none" in statuses:
-        parts.append(f"p.id NOT IN (SELECT l.person_id FROM registry_lowincomeperiod l "
-                     f"WHERE {IN_FORCE.format(t='l')})")
+        parts.append(f"NOT EXISTS ({period})")
     listed = ", ".join(f"'{s}'" for s in statuses)
-    return (f"(((p.low_income_since IS NULL OR p.low_income_since <= %(ref)s) AND p.low_income_status IN ({listed}))"
-            f" OR (p.low_income_since > %(ref)s AND ({' OR '.join(parts)})))")
+    return (f"(CASE WHEN p.low_income_since IS NULL OR p.low_income_since <= %(ref)s "
+            f"THEN p.low_income_status IN ({listed}) ELSE ({' OR '.join(parts)}) END)")
 
 
 def status_not_in(*statuses: str) -> str:
@@ -78,19 +77,10 @@ CHILD = (f"({has_category(1)} OR {has_category(2)} OR {has_category(3)} OR {has_
          f"OR {true('autism')})")
 NURSING = (f"((p.grade IN (1, 2) AND {true('needs_long_term_care')}) OR (p.grade IN (3, 4) AND "
            f"({has_category(5)} OR {has_category(6)})))")
-# members of households with two current members or more (one set), then two distinct certified current
-# members in the person's current household (the pair in key order)
-CERTIFIED = "{q}.life_status = 'alive' AND {q}.cert_status = 'valid'"
+# members of households that keep a count of two certified members or more (decision 0019), one set
 HOUSEHOLD_2 = (
-    "p.id IN (SELECT m.person_id FROM registry_householdmember m WHERE m.left_on IS NULL AND m.household_id IN "
-    "(SELECT household_id FROM registry_householdmember WHERE left_on IS NULL GROUP BY household_id "
-    "HAVING COUNT(*) >= 2)) AND "
-    "EXISTS (SELECT 1 FROM registry_householdmember m WHERE m.person_id = p.id AND m.left_on IS NULL AND "
-    "EXISTS (SELECT 1 FROM registry_householdmember a JOIN registry_person qa ON qa.id = a.person_id "
-    "WHERE a.household_id = m.household_id AND a.left_on IS NULL AND " + CERTIFIED.format(q="qa") + " AND "
-    "EXISTS (SELECT 1 FROM registry_householdmember b JOIN registry_person qb ON qb.id = b.person_id "
-    "WHERE b.household_id = a.household_id AND b.left_on IS NULL AND b.id > a.id AND "
-    + CERTIFIED.format(q="qb") + ")))"
+    "p.id IN (SELECT m.person_id FROM registry_householdmember m JOIN registry_household h ON h.id = m.household_id "
+    "WHERE m.left_on IS NULL AND h.certified_count >= 2)"
 )
 
 # The default rules (canlian/programmes/default_rules.py) written by hand as SQL WHERE clauses, as a careful

@@ -535,8 +535,10 @@ class _Builder:
                 group = sorted(members[i : i + size], key=lambda p: p["birth"])
                 i += size
                 community = group[0]["community"]
+                certified = sum(p["certified"] for p in group)  # what services.households_recount would count
                 hid = self.w[Household].add(
-                    community_id=community.pk, area_code=community.code, created_at=self.now, updated_at=self.now
+                    community_id=community.pk, area_code=community.code, certified_count=certified,
+                    created_at=self.now, updated_at=self.now,
                 )
                 head = group[0]
                 for k, p in enumerate(group):
@@ -556,7 +558,7 @@ class _Builder:
                         joined_on=max(p["birth"], date(2000, 1, 1)),
                     )
                 self.stats.households += 1
-                self.stats.multi += sum(p["certified"] for p in group) >= 2
+                self.stats.multi += certified >= 2
 
 
 def _rule_facts(number: str, age: int, category: int, grade: int, rural: bool) -> dict[str, bool]:

@@ -19,7 +19,19 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -199,14 +211,21 @@ def status_in(day: date, statuses: set[Value]) -> Q:
     wanted = sorted(str(s) for s in statuses)
     if not wanted:
         return Q(pk__in=[])
-    current = (Q(low_income_since__isnull=True) | Q(low_income_since__lte=day)) & Q(low_income_status__in=wanted)
     in_force = LowIncomePeriod.objects.filter(_period_q(day, day), person=OuterRef("pk"))
     real = [s for s in wanted if s != LowIncomeStatus.NONE.value]
     history = Q(RareExists(in_force.filter(status__in=real))) if real else None
     if LowIncomeStatus.NONE.value in wanted:
         none = ~Q(RareExists(in_force))
         history = none if history is None else history | none
-    return current | (Q(low_income_since__gt=day) & history)
+    # CASE, not (current AND …) OR (changed later AND …): the history is looked at only in the ELSE branch, and
+    # PostgreSQL reads the covering index once instead of OR-ing two bitmap scans of it and visiting the table
+    status = Case(
+        When(Q(low_income_since__isnull=True) | Q(low_income_since__lte=day),
+             then=ExpressionWrapper(Q(low_income_status__in=wanted), output_field=BooleanField())),
+        default=ExpressionWrapper(history, output_field=BooleanField()),
+        output_field=BooleanField(),
+    )
+    return Q(status)
 
 
 def low_income_on_date(periods: Iterable[Facts], day: date) -> str:
@@ -318,8 +337,8 @@ class HasCategory(Flag):
 def _memberships_with_count() -> QuerySet:
     """The person's current membership row, annotated `n`: certified living members of that household.
 
-    “Certified” follows Household.with_certified_count: a current member, alive, with a not-cancelled
-    certificate — the registry's own definition of 一户多残.
+    “Certified” follows registry.models.certified_count: a current member, alive, with a not-cancelled
+    certificate — the registry's own definition of 一户多残, which Household.certified_count keeps.
     """
     from canlian.registry.models import HouseholdMember
 
@@ -346,49 +365,15 @@ def household_count_expression() -> Subquery:
 
 
 _SUFFIXES = {Op.EQ: "", Op.LT: "__lt", Op.LE: "__lte", Op.GT: "__gt", Op.GE: "__gte", Op.IN: "__in"}
-AT_LEAST_MAX = 3  # “count ≥ N” up to this N is compiled as N nested Exists, without counting
-
-
-def _certified_members() -> QuerySet:
-    from canlian.registry.models import HouseholdMember
-
-    return HouseholdMember.objects.filter(
-        left_on__isnull=True, person__life_status=LifeStatus.ALIVE, person__cert_status=CertificateStatus.VALID
-    )
-
-
-def at_least(n: int) -> Q:
-    """Persons whose current household has at least `n` (1 ≤ n) certified members, exactly as the count would
-    say, without counting: their membership's household has a certified member m1, then one m2 with a larger
-    key, and so on to n. A chain with increasing keys exists exactly when n distinct members exist (take them in
-    key order), and each level stops at the first it finds. A single-member household (most of a registry) is
-    refused from the small covering index of current memberships before any person row is read, since the
-    test for a next member only needs the membership row. For n ≥ 2 the members of households with n current
-    members or more come first, as one set."""
-    from canlian.registry.models import HouseholdMember
-
-    chain = _certified_members().filter(household=OuterRef("household"), pk__gt=OuterRef("pk"))
-    for _level in range(n - 2):
-        chain = _certified_members().filter(Exists(chain), household=OuterRef("household"), pk__gt=OuterRef("pk"))
-    first = _certified_members().filter(household=OuterRef("household"))
-    if n >= 2:
-        first = first.filter(Exists(chain))
-    membership = HouseholdMember.objects.filter(Exists(first), person=OuterRef("pk"), left_on__isnull=True)
-    if n < 2:
-        return Q(Exists(membership))
-    # a necessary condition computed once from the index of current memberships (households with n or more
-    # current members: a tenth of a registry): AllOf tests it before the per-row chain, which then runs for
-    # the members of such households only
-    current = HouseholdMember.objects.filter(left_on__isnull=True)
-    large = current.order_by().values("household").annotate(size=Count("pk")).filter(size__gte=n).values("household")
-    return Q(pk__in=current.filter(household__in=large).values("person")) & Q(Exists(membership))
 
 
 @dataclass(frozen=True)
 class HouseholdCertifiedCount(Field):
-    """Compiled as Exists(the person's current membership whose household count meets the comparison):
-    an Exists is never NULL, so ``not`` complements it exactly and a person without a household (unknown)
-    meets no comparison, as the engine requires."""
+    """Compiled as “a member of a household whose count meets the comparison”, one set computed once from the
+    count kept on each household (`Household.certified_count`, decision 0019; for ≥ and > read from its index):
+    a person without a household (unknown) is in no such set, so meets no comparison as the engine requires,
+    and ``not`` complements it exactly. Facts (explain, the per-person loop) count the members themselves, so
+    the tests that compare the two also check the kept count."""
 
     name: str = "household_certified_count"
     label: str = "本户持证人数"
@@ -397,19 +382,18 @@ class HouseholdCertifiedCount(Field):
     help: str = "本人所在户中在册、持有效残疾人证的人数（含本人）；未登记户时为“未登记”"
 
     def to_q(self, op: Op, value: Value | tuple[Value, ...], ctx: RuleContext) -> Q:
-        if op in (Op.GE, Op.GT) and isinstance(value, int):
-            least = value if op is Op.GE else value + 1
-            if 1 <= least <= AT_LEAST_MAX:  # “≥ 2 certified members”: no count per person (at_least)
-                return at_least(least)
-        rows = _memberships_with_count()
+        from canlian.registry.models import HouseholdMember
+
+        members = HouseholdMember.objects.filter(left_on__isnull=True)
+        count = "household__certified_count"
         if op in (Op.IN, Op.NOT_IN):
             values = list(value) if isinstance(value, tuple) else [value]
-            rows = rows.filter(n__in=values) if op is Op.IN else rows.exclude(n__in=values)
+            members = (members.filter if op is Op.IN else members.exclude)(**{f"{count}__in": values})
         elif op is Op.NE:
-            rows = rows.exclude(n=value)
+            members = members.exclude(**{count: value})
         else:
-            rows = rows.filter(**{f"n{_SUFFIXES[op]}": value})
-        return Q(Exists(rows))
+            members = members.filter(**{f"{count}{_SUFFIXES[op]}": value})
+        return Q(pk__in=members.values("person"))
 
     def evaluate(self, facts: Facts, ctx: RuleContext) -> int | None:
         return facts["household_certified_count"]

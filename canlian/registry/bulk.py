@@ -55,6 +55,7 @@ from canlian.registry.services import (
     check_after_period,
     check_can_leave,
     check_community_access,
+    households_recount,
 )
 
 if TYPE_CHECKING:
@@ -505,6 +506,7 @@ def persons_write(
     Person.objects.bulk_update(
         cert_holders, ["category", "grade", "cert_status", "cert_valid_until", "updated_at"], batch_size=batch_size
     )
+    households_recount(persons=[p.pk for p in cert_holders])
     insert_rows(StatusChange, changes, batch_size=batch_size)
 
     holder_ids = {p.pk for p in cert_holders}
@@ -653,6 +655,7 @@ def persons_record_death(*, actor: User, rows: Sequence[DeathRow], source: str =
             )
         )
     Person.objects.bulk_update(changed, ["life_status", "life_status_date", "updated_at"], batch_size=CHUNK)
+    households_recount(persons=[p.pk for p in changed])
     StatusChange.objects.bulk_create(changes, batch_size=CHUNK)
     record_many(
         actor=actor,
@@ -828,6 +831,7 @@ def persons_move(*, actor: User, rows: Sequence[MoveRow], source: str = ChangeSo
         person.updated_at = now
         changed.append(person)
     Person.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=CHUNK)
+    households_recount(persons=[p.pk for p in changed])
     StatusChange.objects.bulk_create(changes, batch_size=CHUNK)
     record_many(
         actor=actor,

@@ -37,6 +37,7 @@ from canlian.common.jobs import Progress
 from canlian.common.tabular import CellError, Table
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
+from canlian.registry import services
 from canlian.registry.choices import Relation
 from canlian.registry.imports import (
     CHUNK,
@@ -333,6 +334,7 @@ class HouseholdImport(ImportKind):
             if w.member is None
         ]
         HouseholdMember.objects.bulk_create(members, batch_size=CHUNK)
+        services.households_recount(households={m.household_id for m in members})
         relations = []
         for w in writes:
             if w.member is not None and w.member.relation != w.relation:

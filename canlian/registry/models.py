@@ -125,15 +125,15 @@ class PersonQuerySet(models.QuerySet):
     def in_multi_disabled_household(self) -> PersonQuerySet:
         """Persons who currently belong to a household with two or more certified members (一户多残).
 
-        Counted per person scanned (a correlated subquery), so a page of the list costs a page's worth of
-        look-ups instead of counting every household of the district first.
+        A look-up per person scanned (membership, then the household's count column), so a page of the list
+        costs a page's worth of look-ups instead of reading every household of the district first.
         """
-        # OuterRef(OuterRef(…)): the person of the query this filter is applied to, seen from inside the count
-        household = HouseholdMember.objects.filter(person=OuterRef(OuterRef("pk")), left_on__isnull=True).values(
-            "household"
-        )
-        return self.alias(household_certified=certified_count(Subquery(household[:1]))).filter(
-            household_certified__gte=2
+        return self.filter(
+            Exists(
+                HouseholdMember.objects.filter(
+                    person=OuterRef("pk"), left_on__isnull=True, household__certified_count__gte=2
+                )
+            )
         )
 
 
@@ -253,6 +253,9 @@ class Person(TimeStampedModel):
                     "work_injury_care", "autism", "hukou_type", "sex", "area_code", "low_income_status",
                     "low_income_since",
                 ],
+                # PostgreSQL indexes do not carry the primary key as SQLite's do: INCLUDE it so that a screening,
+                # which returns the ids, is an index-only scan there too (ignored on SQLite)
+                include=["id"],
                 name="person_eligibility",
             ),
         ]
@@ -557,21 +560,19 @@ class HouseholdQuerySet(models.QuerySet):
         return self.none() if q is None else self.filter(q)
 
     def with_certified_count(self) -> HouseholdQuerySet:
-        """Annotate `certified_count`: current members who are alive and hold a (not cancelled) certificate.
-
-        A correlated subquery per household row, not a GROUP BY over all households: a page of households
-        (or the 一户多残 filter on a keyset page) then costs only the rows it reads.
-        """
-        return self.annotate(certified_count=certified_count(OuterRef("pk")))
+        """The households with their `certified_count`, which is a column kept by the services (decision 0019):
+        nothing to compute. Kept so that callers say what they read."""
+        return self
 
     def multi_disabled(self) -> HouseholdQuerySet:
-        """一户多残: households with two or more certified members (see with_certified_count)."""
-        return self.with_certified_count().filter(certified_count__gte=2)
+        """一户多残: households with two or more certified members."""
+        return self.filter(certified_count__gte=2)
 
 
 def certified_count(household: Expression) -> Coalesce:
     """The number of certified members of `household` (an outer reference or a subquery giving its id):
-    current members who are alive and hold a certificate that is not cancelled (expired ones count)."""
+    current members who are alive and hold a certificate that is not cancelled (expired ones count). What
+    `Household.certified_count` holds; the services recount it with this (services.households_recount)."""
     members = (
         HouseholdMember.objects.filter(
             household=household,
@@ -600,6 +601,11 @@ class Household(TimeStampedModel):
     )
     area_code = models.CharField(_("社区代码"), max_length=AREA_CODE_LENGTH, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # current members who are alive with a certificate that is not cancelled (一户多残 from 2): recounted by the
+    # services that change a membership, a life status or a certificate status, in the same transaction
+    # (services.households_recount; selectors.household_count_drift checks it), so that the rules, the lists and
+    # the 一户多残 filter read one column instead of counting members per row (decision 0019)
+    certified_count = models.PositiveSmallIntegerField(_("持证人数"), default=0, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -607,7 +613,10 @@ class Household(TimeStampedModel):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["area_code", "id"]
-        indexes = [models.Index(fields=["area_code", "id"], name="household_area_keyset")]
+        indexes = [
+            models.Index(fields=["area_code", "id"], name="household_area_keyset"),
+            models.Index(fields=["certified_count", "id"], name="household_certified"),
+        ]
 
     def __str__(self) -> str:
         head = self.head

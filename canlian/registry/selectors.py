@@ -358,3 +358,19 @@ def low_income_drift(person_ids: list[int] | None = None) -> list[tuple[int, tup
         if (status, since) != derived:
             drift.append((pk, (status, since), derived))
     return drift
+
+
+def household_count_drift() -> list[tuple[int, int, int]]:
+    """Households whose `certified_count` column disagrees with a count of their members: [(id, recorded,
+    counted)]. The services keep the column (decision 0019); the tests of every writer assert this is empty, and
+    it is the check to run after repairing data by hand (services.households_recount fixes what it lists)."""
+    from django.db.models import F, OuterRef
+
+    from canlian.registry.models import certified_count
+
+    rows = (
+        Household.objects.annotate(counted=certified_count(OuterRef("pk")))
+        .exclude(certified_count=F("counted"))
+        .values_list("pk", "certified_count", "counted")
+    )
+    return list(rows)

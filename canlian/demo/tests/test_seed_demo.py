@@ -42,3 +42,6 @@ def test_seed_demo_enrols_and_screens_with_both_lists(settings):
     from canlian.registry.selectors import low_income_drift
 
     assert low_income_drift() == []  # ended 低保 included: 无 from the day after (decision 0018)
+    from canlian.registry.selectors import household_count_drift
+
+    assert household_count_drift() == []  # decision 0019

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from canlian.registry.choices import CertificateStatus, LifeStatus, LowIncomeStatus, Relation
 from canlian.registry.models import Household, HouseholdMember, LowIncomePeriod, Person
+from canlian.registry.services import households_recount
 from canlian.registry.tests.factories import PersonFactory, make_certificate, new_id_number
 
 REF = date(2025, 3, 1)
@@ -60,4 +61,5 @@ def household(head: Person, *others: Person) -> Household:
     HouseholdMember.objects.create(household=h, person=head, relation=Relation.HEAD, joined_on=date(2020, 1, 1))
     for other in others:
         HouseholdMember.objects.create(household=h, person=other, relation=Relation.CHILD, joined_on=date(2020, 1, 1))
+    households_recount(households=[h.pk])  # as the services do (decision 0019)
     return h

@@ -13,6 +13,7 @@ from canlian.regions.tests.factories import CommunityFactory
 from canlian.registry.choices import CertificateStatus, HukouType, Relation
 from canlian.registry.inputs import CERTIFICATE_YEARS, add_years
 from canlian.registry.models import BankAccount, Certificate, Household, HouseholdMember, Person
+from canlian.registry.services import households_recount
 
 _counter = itertools.count(1)
 
@@ -103,6 +104,8 @@ def make_household(head: Person, *members: tuple[Person, str]) -> Household:
         HouseholdMember.objects.create(
             household=household, person=person, relation=relation, joined_on=date(2020, 1, 1)
         )
+    households_recount(households=[household.pk])  # as the services do (decision 0019)
+    household.refresh_from_db()
     return household
 
 

@@ -10,11 +10,11 @@ from canlian.accounts.choices import Role
 from canlian.audit.models import AuditEvent
 from canlian.common.certificate import make_certificate_number
 from canlian.registry import bulk
-from canlian.registry.choices import ChangeKind, LifeStatus, LowIncomeStatus
+from canlian.registry.choices import ChangeKind, LifeStatus, LowIncomeStatus, Relation
 from canlian.registry.inputs import CertificateInput, PersonInput
 from canlian.registry.models import Certificate, LowIncomePeriod, Person, StatusChange
-from canlian.registry.selectors import low_income_drift
-from canlian.registry.tests.factories import PersonFactory, new_id_number
+from canlian.registry.selectors import household_count_drift, low_income_drift
+from canlian.registry.tests.factories import PersonFactory, make_household, new_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,8 @@ def test_upsert_refuses_roles_without_edit(users) -> None:
 
 def test_deaths(users, areas, people, django_assert_max_num_queries) -> None:
     others = [PersonFactory(community=areas.community_a1) for _ in range(20)]
+    household = make_household(others[0], (others[1], Relation.SPOUSE))
+    assert household.certified_count == 2
     rows = [
         bulk.DeathRow(row=i, id_number=p.decrypt_id_number(), date_of_death=date(2024, 5, 1))
         for i, p in enumerate(others, start=2)
@@ -108,6 +110,8 @@ def test_deaths(users, areas, people, django_assert_max_num_queries) -> None:
     assert Person.objects.filter(life_status=LifeStatus.DECEASED).count() == 20
     assert StatusChange.objects.filter(kind=ChangeKind.LIFE).count() == 20
     assert AuditEvent.objects.filter(action="person.record_death").count() == 20
+    household.refresh_from_db()
+    assert household.certified_count == 0 and household_count_drift() == []  # decision 0019
     again = bulk.persons_record_death(actor=users.a[Role.STREET_OFFICER], rows=rows[:20])
     assert (again.updated, again.unchanged, again.errors) == (0, 20, [])
 

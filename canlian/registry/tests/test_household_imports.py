@@ -77,6 +77,10 @@ def test_a_new_household_with_its_members_and_a_second_import_changes_nothing(ar
     assert members[head.pk].relation == Relation.HEAD and members[spouse.pk].relation == Relation.SPOUSE
     assert members[head.pk].joined_on == date(2020, 1, 1)
     assert household.head.person == head
+    from canlian.registry.selectors import household_count_drift
+
+    assert household.certified_count == len(members) - sum(m.person.cert_status != "valid" for m in members.values())
+    assert household_count_drift() == []
     event = AuditEvent.objects.get(action="import.households")
     assert event.after["new"] == 3
     assert all(head.decrypt_id_number() not in r.key for r in validation.plan.rows)  # masked in the preview

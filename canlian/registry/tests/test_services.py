@@ -443,6 +443,40 @@ def test_deceased_or_cancelled_members_do_not_count(users, areas, people) -> Non
     assert Household.objects.with_certified_count().get(pk=household.pk).certified_count == 1
 
 
+def test_every_writer_keeps_the_household_count(users, areas, people) -> None:
+    """Household.certified_count (decision 0019) follows memberships, moves, certificates and deaths."""
+    from canlian.registry.models import Household
+    from canlian.registry.selectors import household_count_drift
+
+    officer = users[Role.DISTRICT_OFFICER]
+
+    def count() -> int:
+        assert household_count_drift() == []
+        return Household.objects.get(pk=household.pk).certified_count
+
+    third = PersonFactory(community=areas.community_a1, certificate=False)
+    household = services.household_create(actor=officer, community=areas.community_a1, head=people.a1)
+    assert count() == 1
+    services.household_add_member(actor=officer, household=household, person=people.a2, relation=Relation.SPOUSE)
+    member = services.household_add_member(actor=officer, household=household, person=third, relation=Relation.CHILD)
+    assert count() == 2  # the third has no certificate yet
+    number = third.decrypt_id_number()
+    services.person_reassess(actor=officer, person=third, certificate=CertificateInput(
+        number=f"{number}41", category=4, grade=1, issue_date=date(2024, 1, 2)))
+    assert count() == 3
+    services.certificate_cancel(actor=officer, certificate=third.certificates.get(), cancelled_on=date(2024, 2, 1),
+                                reason="复评不符合")
+    assert count() == 2
+    services.person_move_out(actor=officer, person=people.a2, moved_on=date(2024, 3, 1), destination="合肥市")
+    assert count() == 1
+    services.person_move_in(actor=officer, person=people.a2, community=areas.community_a1, moved_on=date(2024, 4, 1))
+    assert count() == 2
+    services.household_remove_member(actor=officer, member=member)
+    assert count() == 2
+    services.person_record_death(actor=officer, person=people.a1, date_of_death=date(2024, 6, 1))
+    assert count() == 1
+
+
 # --- bank accounts ----------------------------------------------------------------------------------------
 
 
