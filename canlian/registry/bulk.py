@@ -56,6 +56,7 @@ from canlian.registry.services import (
     check_can_leave,
     check_community_access,
     households_recount,
+    registration_text,
 )
 
 if TYPE_CHECKING:
@@ -465,14 +466,20 @@ def persons_write(
         person.pk = ids[person.id_number_hash]
         person._state.adding, person._state.db = False, "default"
     for person, cert in new_persons:
-        changes.append(_change(person, ChangeKind.REGISTERED, today, "", person.community.name, "", actor, source))
+        held = ""
         if cert:
-            certificates.append(Certificate(person=person, status=CertificateStatus.VALID, is_current=True, **cert))
+            new = Certificate(person=person, status=CertificateStatus.VALID, is_current=True, **cert)
+            certificates.append(new)
+            held = f"{certificate_label(new.category, new.grade)}，{new.number_masked}"
+        text = registration_text(person.community.name, held)
+        changes.append(_change(person, ChangeKind.REGISTERED, today, "", text, "", actor, source))
+    later: list[Certificate] = []  # first certificates of registered persons: 办证 on the timeline
     for person, cert in certs_for_existing:
         person.category, person.grade = cert["category"], cert["grade"]
         person.cert_status, person.cert_valid_until = CertificateStatus.VALID, cert["valid_until"]
-        certificates.append(Certificate(person=person, status=CertificateStatus.VALID, is_current=True, **cert))
-    for cert in certificates:
+        later.append(Certificate(person=person, status=CertificateStatus.VALID, is_current=True, **cert))
+    certificates += later
+    for cert in later:
         changes.append(
             _change(
                 cert.person,
@@ -559,7 +566,8 @@ class NewPerson:
 
 
 def persons_insert(*, actor: User, rows: Sequence[NewPerson], source: str, batch_size: int = CHUNK) -> int:
-    """The new persons of an import, with their certificates and timeline entries (登记, 办证), set-based.
+    """The new persons of an import, with their certificates and timeline entries (登记, naming the certificate
+    held: decision 0020), set-based.
 
     The same rows as `persons_write` writes for new persons, built as plain values instead of model instances
     (see `insert_values`): one INSERT per batch and table, one query per batch for the new primary keys. No
@@ -574,32 +582,25 @@ def persons_insert(*, actor: User, rows: Sequence[NewPerson], source: str, batch
     # the new rows are those above the highest id before the insert (found by their blind index, so rows other
     # transactions committed meanwhile are ignored): one range scan of the primary key instead of an IN list
     ids = dict(Person.objects.filter(pk__gt=before).values_list("id_number_hash", "pk").iterator(chunk_size=10_000))
-    no_certificate = _("无证")
-    registered, certificate_new, valid = (
-        ChangeKind.REGISTERED.value, ChangeKind.CERTIFICATE_NEW.value, CertificateStatus.VALID.value
-    )
+    registered, valid = ChangeKind.REGISTERED.value, CertificateStatus.VALID.value
     labels: dict[tuple[int, int], str] = {}
     certificates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
-    common = {"reason": "", "actor_id": actor_id, "source": str(source)}
+    common = {"kind": registered, "effective_date": today, "old_value": "", "reason": "", "actor_id": actor_id,
+              "source": str(source)}
     for row in rows:
         pk = ids[row.values["id_number_hash"]]
-        changes.append({"person_id": pk, "kind": registered, "effective_date": today,
-                        "old_value": "", "new_value": row.community_name[:200], **common})
         cert = row.certificate
-        if cert is None:
-            continue
-        certificates.append({**cert, "person_id": pk, "status": valid, "is_current": True})
-        key = (cert["category"], cert["grade"])
-        if key not in labels:
-            labels[key] = certificate_label(*key)
-        reissue = cert.get("reissue") or 0
-        suffix = f"{key[0]}{key[1]}{f'B{reissue}' if reissue else ''}"
-        changes.append({
-            "person_id": pk, "kind": certificate_new, "effective_date": cert["issue_date"],
-            "old_value": no_certificate, "new_value": f"{labels[key]}，{row.values['id_number_masked']}{suffix}"[:200],
-            **common,
-        })
+        held = ""
+        if cert is not None:
+            certificates.append({**cert, "person_id": pk, "status": valid, "is_current": True})
+            key = (cert["category"], cert["grade"])
+            if key not in labels:
+                labels[key] = certificate_label(*key)
+            reissue = cert.get("reissue") or 0
+            held = f"{labels[key]}，{row.values['id_number_masked']}{key[0]}{key[1]}{f'B{reissue}' if reissue else ''}"
+        # one 登记 entry naming the certificate held (decision 0020), as services.person_create writes it
+        changes.append({"person_id": pk, "new_value": registration_text(row.community_name, held), **common})
     insert_values(Certificate, certificates, batch_size=batch_size)
     insert_values(StatusChange, changes, batch_size=batch_size)
     return len(rows)

@@ -60,6 +60,7 @@ from canlian.registry.choices import (
     ReviewKind,
 )
 from canlian.registry.inputs import (
+    UNIQUE_FIELDS,
     CertificateInput,
     PersonInput,
     clean_bank_account,
@@ -71,6 +72,7 @@ from canlian.registry.inputs import (
     clean_low_income_status,
     clean_name,
     clean_person_fields,
+    clean_unique_fields,
 )
 from canlian.registry.models import BankAccount, Certificate, LowIncomePeriod, Person, StatusReview
 from canlian.registry.services import check_after_period, check_can_leave, check_community_access
@@ -188,6 +190,15 @@ def _memo(memo: dict, column: str, raw: Any, parse: Any) -> Any:
         return value
 
 
+CERTIFICATE_PARTS = (
+    (CATEGORY, "category", parse_category),
+    (GRADE, "grade", parse_grade),
+    (ISSUED, "issue_date", parse_date),
+    (VALID_UNTIL, "valid_until", parse_date),
+)
+_UNSEEN = object()
+
+
 def masked(raw: Any) -> str:
     """An ID number cell as errors and previews show it: masked when it looks like one, else shortened."""
     text = cell_code(raw).upper()
@@ -265,6 +276,7 @@ PERSON_COLUMNS = {
     "components": CATEGORY,
     **FACT_COLUMNS,
 }
+SHARED = "person fields"  # memo key prefix of a row's repeated, cleaned part (see PersonImport._plan_row)
 CHANGE_LABELS = {
     "name": NAME,
     "ethnicity": ETHNICITY,
@@ -377,20 +389,24 @@ class PersonImport(ImportKind):
         facts: dict[str, str],
     ) -> RowPlan:
         code = cell_code(values.get(COMMUNITY))
-        data = PersonInput(
-            name=cell_text(values.get(NAME)),
-            id_number=ident.number,
-            community=code,
-            hukou_type=cell_text(values.get(HUKOU)),
-            ethnicity=cell_text(values.get(ETHNICITY)),
-            phone=cell_code(values.get(PHONE)),
-            address=cell_text(values.get(ADDRESS)),
-            education=cell_text(values.get(EDUCATION)),
-            marital_status=cell_text(values.get(MARITAL)),
-            **{name: cell_text(values.get(label)) for name, label in facts.items()},
-        )
+        name, phone, address = cell_text(values.get(NAME)), cell_code(values.get(PHONE)), cell_text(values.get(ADDRESS))
+        hukou, ethnicity = cell_text(values.get(HUKOU)), cell_text(values.get(ETHNICITY))
+        education, marital = cell_text(values.get(EDUCATION)), cell_text(values.get(MARITAL))
+        flags = {name: cell_text(values.get(label)) for name, label in facts.items()}
+        # the rest of the row (choices, facts) repeats from row to row: once one such row was clean, an identical
+        # rest is, and only the row's own cells (name, phone, address) are checked, with the same functions
+        shared_key = (SHARED, hukou, ethnicity, education, marital, *flags.values())
         try:
-            fields = clean_person_fields(data, memo=memo)
+            shared = memo.get(shared_key)
+            if shared is None:
+                data = PersonInput(
+                    name=name, id_number=ident.number, community=code, hukou_type=hukou, ethnicity=ethnicity,
+                    phone=phone, address=address, education=education, marital_status=marital, **flags,
+                )
+                fields = clean_person_fields(data, memo=memo)
+                memo[shared_key] = {k: v for k, v in fields.items() if k not in UNIQUE_FIELDS}
+            else:
+                fields = {**shared, **clean_unique_fields(name, phone, address)}
             if not code:
                 raise DomainError(_("请填写所在社区代码（12 位）"), field="community")
             community = _memo(memo, COMMUNITY, code, lambda c: (clean_community(c, communities), in_scope(actor, c)))
@@ -474,13 +490,13 @@ class PersonImport(ImportKind):
                 )
             return None
         parsed: dict[str, Any] = {}
-        for header, key, parse in (
-            (CATEGORY, "category", parse_category),
-            (GRADE, "grade", parse_grade),
-            (ISSUED, "issue_date", parse_date),
-            (VALID_UNTIL, "valid_until", parse_date),
-        ):
+        for header, key, parse in CERTIFICATE_PARTS:
             value = values.get(header)
+            if memo is not None:  # a value accepted on an earlier row (the memo keeps only those): as _memo
+                known = memo.get((header, type(value), value), _UNSEEN)
+                if known is not _UNSEEN:
+                    parsed[key] = known
+                    continue
             if header != VALID_UNTIL and not cell_text(value):
                 raise _RowError(CellError(row, header, "", _("填写了残疾人证号，请同时填写%(col)s") % {"col": header}))
             try:

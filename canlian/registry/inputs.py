@@ -230,7 +230,7 @@ def clean_person_fields(data: PersonInput, *, memo: dict | None = None) -> dict[
         "ethnicity": _memo(memo, "ethnicity", data.ethnicity, clean_ethnicity),
         "phone": clean_phone(data.phone),
         "hukou_type": _memo(memo, "hukou_type", data.hukou_type, _clean_hukou),
-        "address": " ".join(str(data.address or "").split())[:200],
+        "address": clean_address(data.address),
         "education": _memo(memo, "education", data.education, _clean_education),
         "marital_status": _memo(memo, "marital_status", data.marital_status, _clean_marital),
         "guardian_id": data.guardian_id,
@@ -245,6 +245,21 @@ def clean_person_fields(data: PersonInput, *, memo: dict | None = None) -> dict[
     if (fields["guardian_name"] or fields["guardian_phone"]) and not fields["guardian_relation"]:
         raise DomainError(_("填写了监护人，请同时选择与监护人的关系"), field="guardian_relation")
     return fields
+
+
+# the fields of clean_person_fields that a file does not repeat from row to row (see clean_unique_fields)
+UNIQUE_FIELDS = ("name", "phone", "address")
+
+
+def clean_unique_fields(name: str, phone: str, address: str) -> dict[str, object]:
+    """The cells of a person that differ on every row, cleaned as clean_person_fields cleans them (in its order:
+    name before phone). An import that has already cleaned the rest of an identical row takes that part from its
+    memo and checks only these (registry.imports.PersonImport)."""
+    return {"name": clean_name(name), "phone": clean_phone(phone), "address": clean_address(address)}
+
+
+def clean_address(raw: str) -> str:
+    return " ".join(str(raw or "").split())[:200]
 
 
 def _memo(memo: dict, field: str, raw: object, clean: Callable[[Any], object]) -> object:

@@ -237,12 +237,9 @@ class Person(TimeStampedModel):
         ordering = ["area_code", "id"]
         indexes = [
             models.Index(fields=["area_code", "id"], name="person_area_keyset"),
-            # what eligibility rules and screening filter on (issue #4): category and grade together,
-            # low-income status, life status; birth_date has its own index above
-            models.Index(fields=["category", "grade"], name="person_category_grade"),
-            models.Index(fields=["low_income_status", "grade"], name="person_low_income_grade"),
-            models.Index(fields=["grade"], name="person_grade"),
-            models.Index(fields=["life_status"], name="person_life_status"),
+            # (The narrow indexes on (category, grade), (low_income_status, grade), grade and life_status that
+            # screening first used are gone: it reads only the covering index below, the list pages through the
+            # keyset index above, and each of them cost every imported person an index insert: decision 0019.)
             # Every column an eligibility rule reads on the person, behind the two equalities nearly every rule
             # has (alive, certificate not cancelled) and the birth-date range of the age rules: screening reads
             # this index only, never the wide person rows (decision 0016; 1M persons: 2.6 s → 0.05 s for E1).

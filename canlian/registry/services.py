@@ -112,6 +112,13 @@ def _locked(person: Person) -> Person:
     return Person.objects.select_for_update().select_related("community").get(pk=person.pk)
 
 
+def registration_text(community: str, certificate: str = "") -> str:
+    """The 登记 entry of a person's timeline: the community, and the certificate held when registered (e.g.
+    “甲一社区；精神一级，340302********123X61”). A person registered with a certificate gets this one entry, not a
+    separate 办证 entry dated years before the registration (decision 0020); 办证 is a certificate issued later."""
+    return (f"{community}；{certificate}" if certificate else community)[:200]
+
+
 def certificate_label(category: int | None, grade: int | None) -> str:
     from canlian.registry.choices import Category, Grade
 
@@ -206,18 +213,21 @@ def person_create(
     except IntegrityError as error:  # a concurrent registration of the same number won the race
         raise Conflict(_("该身份证号已在档案中登记")) from error
     today = timezone.localdate()
+    cert = None
+    if cert_fields is not None:
+        cert = _issue_certificate(actor, person, cert_fields, kind=None, reason="", source=source)
     status_change(
         person,
         kind=ChangeKind.REGISTERED,
         effective=today,
         old="",
-        new=community.name,
+        new=registration_text(
+            community.name, f"{certificate_label(cert.category, cert.grade)}，{cert.number_masked}" if cert else ""
+        ),
         reason="",
         actor=actor,
         source=source,
     )
-    if cert_fields is not None:
-        _issue_certificate(actor, person, cert_fields, kind=ChangeKind.CERTIFICATE_NEW, reason="", source=source)
     record(actor=actor, action="person.create", obj=person, after=snapshot(person, PERSON_AUDIT_FIELDS))
     return person
 
@@ -534,11 +544,12 @@ def _issue_certificate(
     person: Person,
     fields: dict[str, object],
     *,
-    kind: str,
+    kind: str | None,
     reason: str,
     source: str,
 ) -> Certificate:
-    """Insert the new current certificate (the caller has retired the old one) and copy its facts onto the person."""
+    """Insert the new current certificate (the caller has retired the old one) and copy its facts onto the person;
+    the timeline entry is of `kind` (None: the caller's registration entry names the certificate)."""
     old_label = certificate_label(person.category, person.grade) if person.cert_status != "none" else _("无证")
     cert = Certificate(person=person, status=CertificateStatus.VALID, is_current=True, **fields)
     cert.full_clean()
@@ -547,6 +558,8 @@ def _issue_certificate(
     person.cert_status, person.cert_valid_until = CertificateStatus.VALID, cert.valid_until
     person.save(update_fields=["category", "grade", "cert_status", "cert_valid_until", "updated_at"])
     households_recount(persons=[person.pk])
+    if kind is None:
+        return cert
     status_change(
         person,
         kind=kind,

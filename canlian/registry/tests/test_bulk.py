@@ -53,7 +53,9 @@ def test_upsert_creates_updates_and_reports_errors(users, areas, people, django_
     assert Person.objects.get(pk=people.a1.pk).phone == "13900000000"
     assert AuditEvent.objects.filter(action="person.create").count() == 40
     assert AuditEvent.objects.filter(action="person.update").count() == 1
-    assert StatusChange.objects.filter(kind=ChangeKind.CERTIFICATE_NEW).count() == 40
+    # registered with their certificates: one 登记 entry each naming it (decision 0020), no 办证 entry
+    assert StatusChange.objects.filter(kind=ChangeKind.REGISTERED, new_value__contains="肢体二级").count() == 40
+    assert not StatusChange.objects.filter(kind=ChangeKind.CERTIFICATE_NEW).exists()
 
 
 def test_upsert_twice_changes_nothing(users, areas) -> None:

@@ -67,7 +67,8 @@ def test_create_with_certificate(users, areas) -> None:
     assert person.cert_valid_until == date(2032, 5, 1)
     current = person.certificates.get()
     assert current.components == "45" and current.decrypt_number() == make_certificate_number(number, 7, 1)
-    assert set(person.status_changes.values_list("kind", flat=True)) == {"registered", "certificate_new"}
+    [entry] = person.status_changes.all()  # one 登记 entry naming the certificate held (decision 0020)
+    assert (entry.kind, entry.new_value) == ("registered", f"甲一社区；多重一级，{person.id_number_masked}71")
     assert audited("person.create", person.pk)
     event = AuditEvent.objects.get(action="person.create")
     assert number not in str(event.after)  # the audit trail holds the masked number only
