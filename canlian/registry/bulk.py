@@ -190,16 +190,14 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
     connection = connections[router.db_for_write(model)]
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names: list[tuple[str, Any]] = []  # (attname, default: prepared for plain columns, raw for the others)
-    special: list[tuple[int, Callable[[Any], Any]]] = []
+    names: list[tuple[str, Any]] = []  # (attname, default prepared for the database)
+    special: list[tuple[int, str, Callable[[Any], Any]]] = []  # columns whose given values need preparing
     for index, f in enumerate(fields):
         default = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
         prepare = _prepare(f, connection)
-        if prepare is None:
-            names.append((f.attname, f.get_db_prep_save(default, connection)))
-        else:
-            names.append((f.attname, default))
-            special.append((index, prepare))
+        names.append((f.attname, f.get_db_prep_save(default, connection) if prepare is None else prepare(default)))
+        if prepare is not None:
+            special.append((index, f.attname, prepare))
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  (quoted model identifiers; values are parameters)
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
@@ -210,8 +208,9 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
             prepared = []
             for row in batch:
                 values = list(map(row.get, attnames, defaults))  # row.get(name, default), looped in C
-                for index, prepare in special:
-                    values[index] = prepare(values[index])
+                for index, name, prepare in special:  # a default (timestamps, absent dates) is prepared already
+                    if name in row:
+                        values[index] = prepare(values[index])
                 prepared.append(values)
             cursor.executemany(sql, prepared)
 

@@ -301,7 +301,7 @@ def clean_certificate(
         )
     except CertificateNumberError as error:
         raise DomainError(error.reason, field="certificate_number") from error
-    components = "".join(sorted(set(normalise_code(cert.components or ""))))
+    components = "".join(sorted(set(normalise_code(cert.components)))) if cert.components else ""
     if cert.category == MULTIPLE:
         if len(components) < 2 or any(c not in "123456" for c in components):
             raise DomainError(
@@ -355,6 +355,7 @@ def clean_holder_relation(raw: str) -> str:
     return clean_choice(raw, HolderRelation, "holder_relation", _("账户所有人"), blank=False)
 
 
+@functools.lru_cache(maxsize=8192)  # an import adds ten years to the same few thousand issue dates
 def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
