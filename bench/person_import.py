@@ -15,7 +15,8 @@ b. django-import-export 4.x with `use_bulk=True` (and its recommended bulk setti
    Person model, with the same validation through the same functions (ID codec, person fields, certificate
    check, community lookup from one cached query, encryption and blind index). It writes what ours writes:
    persons, then (overriding its documented `bulk_create` hook, per batch of 1,000) their certificates and one
-   StatusChange row each (登记, naming the certificate: decision 0020) with Django's `bulk_create`, and one audit event (`after_import`);
+   StatusChange row each (登记, naming the certificate: decision 0020) with Django's `bulk_create`, and one
+   audit event (`after_import`);
 c. the bare limit: python-calamine parse plus one raw sqlite3 `executemany` of the same rows into the
    person table, with no validation and no encryption.
 
