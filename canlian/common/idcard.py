@@ -139,6 +139,9 @@ def parse_id_number(raw: object, *, today: date | None = None) -> IdNumber:
     `today` (default: today in the project's time zone) bounds the birth date; tests and imports of old
     files pass it explicitly. Raises IdNumberError with the first problem found.
     """
+    if type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and raw[17] in _LAST_CHARS:
+        # already canonical (what nearly every cell of an import holds): the checks below would change nothing
+        return _checked(raw, (), today)
     if raw is None:
         raise IdNumberError(EMPTY)
     if looks_like_excel_number(raw):
@@ -164,6 +167,14 @@ def parse_id_number(raw: object, *, today: date | None = None) -> IdNumber:
         number = first17 + check_char(first17)
         warnings = (str(LEGACY_CONVERTED),)
 
+    return _checked(number, warnings, today)
+
+
+_LAST_CHARS = frozenset("0123456789X")
+
+
+def _checked(number: str, warnings: tuple[str, ...], today: date | None) -> IdNumber:
+    """The checks of a canonical 18-character number: region, birth date, check character."""
     region_code = number[:6]
     if region_code[:2] not in PROVINCE_CODES:
         raise IdNumberError(BAD_REGION % {"region": region_code, "province": region_code[:2]})

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -212,14 +212,44 @@ def cell_code(value: Any) -> str:
 
 
 def fetch_by(queryset: models.QuerySet, field_name: str, keys: Iterable[Any], *, chunk: int = FETCH_CHUNK) -> dict:
-    """{key: row} for the rows whose `field_name` is among `keys`: one query per `chunk` keys, never per row."""
-    wanted = sorted({k for k in keys if k not in (None, "")})
+    """{key: row} for the rows whose `field_name` is among `keys`: one query per `chunk` keys, never per row.
+
+    The keys are first looked up in the column alone (`_present`), and only those found are read as rows:
+    an import of new people asks for 100,000 blind indexes of which none exist."""
+    wanted = _present(queryset.model, field_name, sorted({k for k in keys if k not in (None, "")}), chunk)
     found: dict[Any, Any] = {}
     for start in range(0, len(wanted), chunk):
         part = wanted[start : start + chunk]
         for row in queryset.filter(**{f"{field_name}__in": part}):
             found[getattr(row, field_name)] = row
     return found
+
+
+_PLAIN_KEYS = frozenset({
+    "CharField", "IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey",
+})
+
+
+def _present(model: type[models.Model], field_name: str, wanted: list[Any], chunk: int) -> list[Any]:
+    """The keys of `wanted` that some row of the model's table holds in that column, read with the keys as plain
+    parameters: Django prepares every value of an IN list through the field (≈ 5 µs a key), which for an
+    import's 100,000 keys cost 0.5 s against 0.06 s for the query itself. Text and integer keys only (they go
+    to the database as they are); others are returned as given, for the queryset to look up."""
+    field = model._meta.get_field(field_name)
+    if not wanted or field.get_internal_type() not in _PLAIN_KEYS or not all(type(k) in (str, int) for k in wanted):
+        return wanted
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    column, table = quote(field.column), quote(model._meta.db_table)
+    present: set[Any] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start : start + chunk]
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({placeholders})", part)  # noqa: S608
+            present.update(value for (value,) in cursor.fetchall())
+    return sorted(present)
 
 
 def area_error(actor: Any, row: int, column: str, value: str) -> CellError:
