@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django.db import migrations, models
 
+from canlian.registry.migrations._sqlite import analyze_indexes
+
 CHUNK = 500
 
 
@@ -40,14 +42,7 @@ def derive_from_periods(apps, schema_editor):
 
 
 def analyze(apps, schema_editor):
-    """The rebuilt covering index needs SQLite's statistics where the database has them (see 0007)."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            cursor.execute('ANALYZE "person_eligibility"')
+    analyze_indexes(schema_editor, "person_eligibility")
 
 
 class Migration(migrations.Migration):

@@ -2,17 +2,11 @@
 
 from django.db import migrations, models
 
+from canlian.registry.migrations._sqlite import analyze_indexes
+
 
 def analyze(apps, schema_editor):
-    """The rebuilt index needs SQLite's statistics where the database has them (see 0007); PostgreSQL's
-    autovacuum gathers its own."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            cursor.execute('ANALYZE "person_eligibility"')
+    analyze_indexes(schema_editor, "person_eligibility")
 
 
 class Migration(migrations.Migration):

@@ -4,6 +4,8 @@ from django.db import migrations, models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from canlian.registry.migrations._sqlite import analyze_indexes
+
 
 def count_members(apps, schema_editor):
     """Fill the new column for every household (decision 0019): current members, alive, certificate not
@@ -23,13 +25,7 @@ def count_members(apps, schema_editor):
 
 
 def analyze(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            cursor.execute('ANALYZE "household_certified"')
+    analyze_indexes(schema_editor, "household_certified")
 
 
 class Migration(migrations.Migration):
