@@ -342,6 +342,50 @@ def large_write_cache(kib: int = WRITE_CACHE_KIB) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+REBUILD_MIN_ROWS = 10_000  # below this an insert keeps the indexes: a rebuild would not pay for itself
+
+
+@contextmanager
+def indexes_rebuilt_after(model: type[models.Model], incoming: int, *, using: str | None = None) -> Iterator[bool]:
+    """On SQLite, when `incoming` rows at least double the table: drop its secondary indexes for the insert and
+    create them again afterwards (yields whether it did).
+
+    Creating an index sorts the rows once; keeping it up to date puts every new row into it at a random place
+    (names, phone numbers, birth dates). For a first import into an (almost) empty registry the rebuild is the
+    cheaper of the two (decision 0021, bench/README.md). All of it runs in one savepoint: the indexes are
+    created again, with the definitions SQLite stored for them (unique and partial ones alike), before it is
+    released; an error inside rolls the drop back and is raised again. A UNIQUE constraint declared on a
+    column (an automatic index, such as the blind index's) is never dropped, so duplicates are still refused
+    row by row. Readers (write-ahead log) keep seeing the committed schema and rows meanwhile. Other databases
+    keep their indexes: on PostgreSQL a dropped index would lock the table against readers until the import
+    commits."""
+    connection = connections[using or router.db_for_write(model)]
+    table = model._meta.db_table
+    if connection.vendor != "sqlite" or incoming < REBUILD_MIN_ROWS:
+        yield False
+        return
+    with connection.cursor() as cursor:
+        # the highest primary key bounds the row count without counting (one step down the table's b-tree)
+        cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        (existing,) = cursor.fetchone()
+    if incoming < existing:
+        yield False
+        return
+    with transaction.atomic(using=connection.alias):  # a savepoint: an error inside restores the indexes
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+            indexes = cursor.fetchall()
+            for name, _sql in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        yield True
+        with connection.cursor() as cursor:
+            for _name, sql in indexes:
+                cursor.execute(sql)
+
+
 def validate_data(kind: ImportKind, *, actor: Any, data: bytes, file_name: str, progress: Progress) -> Validation:
     """Read the file and let the kind validate it; raises TableError when the file as a whole is unusable."""
     with no_cyclic_gc():

@@ -26,6 +26,7 @@ from canlian.audit.services import record_many, snapshot
 from canlian.common import crypto
 from canlian.common.exceptions import DomainError, PermissionDenied
 from canlian.common.idcard import normalise_code
+from canlian.common.imports import indexes_rebuilt_after
 from canlian.common.tabular import CellError
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
@@ -183,7 +184,8 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
     row gets its default (`auto_now`/`auto_now_add` fields: now), as `Model()` would. Values of text, integer,
     boolean and foreign-key columns must be plain `str`/`int`/`bool`/None (what the cleaning functions return)
     and go to the driver as they are, which is what `get_db_prep_save` returns for them; dates, datetimes and
-    every other type are prepared by the backend's adapters or the field itself.
+    every other type are prepared by the backend's adapters or the field itself. Rows that at least double the
+    table are inserted with its indexes dropped and created again after them (`indexes_rebuilt_after`).
     """
     if not rows:
         return
@@ -203,7 +205,7 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
     attnames, defaults = [name for name, _d in names], [default for _n, default in names]
-    with connection.cursor() as cursor:
+    with indexes_rebuilt_after(model, len(rows), using=connection.alias), connection.cursor() as cursor:
         for batch in _chunks(rows, batch_size):
             prepared = []
             for row in batch:

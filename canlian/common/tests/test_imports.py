@@ -450,3 +450,65 @@ def test_large_write_cache_is_given_back(db):
     with large_write_cache(kib=4096):
         assert cache_size() == -4096
     assert cache_size() == before
+
+
+def _index_sql(table: str) -> list[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL"
+            " ORDER BY name",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+def test_indexes_are_rebuilt_only_for_an_insert_that_doubles_the_table(db, monkeypatch):
+    from django.db import connection, transaction
+
+    from canlian.common import imports
+    from canlian.registry.models import Person
+    from canlian.registry.tests.factories import PersonFactory
+
+    table = Person._meta.db_table
+    if connection.vendor != "sqlite":  # other databases keep their indexes (readers would wait for the import)
+        with imports.indexes_rebuilt_after(Person, 10**6) as rebuilt:
+            assert rebuilt is False
+        return
+    before = _index_sql(table)
+    assert len(before) >= 5  # names, phones, birth dates, the eligibility index, …
+    with imports.indexes_rebuilt_after(Person, imports.REBUILD_MIN_ROWS - 1) as rebuilt:
+        assert rebuilt is False and _index_sql(table) == before  # too few rows to pay for a rebuild
+    monkeypatch.setattr(imports, "REBUILD_MIN_ROWS", 2)
+    PersonFactory.create_batch(3)
+    top = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with imports.indexes_rebuilt_after(Person, top - 1) as rebuilt:
+        assert rebuilt is False and _index_sql(table) == before  # fewer rows than the table holds
+    with transaction.atomic(), imports.indexes_rebuilt_after(Person, top) as rebuilt:
+        assert rebuilt is True and _index_sql(table) == []
+        PersonFactory.create_batch(3)
+    assert _index_sql(table) == before  # the same definitions, created again
+    with connection.cursor() as cursor:  # and usable: the planner picks the name index again
+        cursor.execute(f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE name = %s", ["x"])  # noqa: S608
+        assert "registry_person_name" in " ".join(str(row) for row in cursor.fetchall())
+
+
+def test_an_error_during_a_rebuilt_insert_restores_the_indexes(db, monkeypatch):
+    from django.db import connection, transaction
+
+    from canlian.common import imports
+    from canlian.registry.models import Person
+    from canlian.registry.tests.factories import PersonFactory
+
+    if connection.vendor != "sqlite":
+        pytest.skip("indexes are rebuilt on SQLite only")
+    monkeypatch.setattr(imports, "REBUILD_MIN_ROWS", 1)
+    table = Person._meta.db_table
+    before = _index_sql(table)
+    with transaction.atomic():  # an outer transaction that goes on after the error (the savepoint is the helper's)
+        with pytest.raises(RuntimeError), imports.indexes_rebuilt_after(Person, 5):
+            PersonFactory()
+            raise RuntimeError("the insert failed")
+        assert _index_sql(table) == before and not Person.objects.exists()
+    assert _index_sql(table) == before

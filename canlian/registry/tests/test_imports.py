@@ -493,3 +493,47 @@ def test_a_refused_value_repeated_on_several_rows_is_refused_on_each(areas, offi
     assert errors[4][2] == errors[5][2] and "不在您负责的区域" in errors[4][2]
     assert errors[6][2] == errors[7][2] and "不是有效日期" in errors[6][2]
     assert errors[8][2] == errors[9][2] and "八" in errors[8][2]
+
+
+def test_a_first_large_import_rebuilds_the_indexes_and_writes_the_same_rows(areas, officer, monkeypatch):
+    """Rows that at least double a table are inserted without its secondary indexes, which are created again
+    before the import commits (SQLite; decision 0021): the rows are those of the ordinary path and the indexes
+    the same as before."""
+    import contextlib
+
+    from django.db import connection
+
+    from canlian.common import imports
+    from canlian.registry import bulk
+
+    monkeypatch.setattr(imports, "REBUILD_MIN_ROWS", 2)
+    taken: list[tuple[str, bool]] = []
+
+    @contextlib.contextmanager
+    def spy(model, incoming, **kw):
+        with imports.indexes_rebuilt_after(model, incoming, **kw) as rebuilt:
+            taken.append((model.__name__, rebuilt))
+            yield rebuilt
+
+    monkeypatch.setattr(bulk, "indexes_rebuilt_after", spy)
+
+    def indexes() -> list[tuple[str, str]]:
+        if connection.vendor != "sqlite":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY 1")
+            return cursor.fetchall()
+
+    before = indexes()
+    a1 = areas.community_a1.code
+    run, validation = run_import("persons", officer, xlsx(PERSON_HEADERS, *[person_row(f"重建{i}", a1) for i in range(4)]))
+    assert validation.counts()["new"] == 4 and run.status == ImportStatus.APPLIED
+    sqlite = connection.vendor == "sqlite"
+    assert taken == [("Person", sqlite), ("Certificate", sqlite), ("StatusChange", sqlite)]
+    assert indexes() == before
+    people = Person.objects.filter(name__startswith="重建")
+    assert people.count() == 4 and Certificate.objects.filter(person__in=people, is_current=True).count() == 4
+    assert StatusChange.objects.filter(person__in=people, kind="registered").count() == 4
+    assert Person.objects.filter(name="重建2").values_list("name", flat=True).get() == "重建2"  # found by the index
+    for person in people:
+        person.full_clean()
