@@ -13,10 +13,10 @@ a. ours: `canlian.common.imports.import_file` for the `persons` kind, as `manage
 b. django-import-export 4.x with `use_bulk=True` (and its recommended bulk settings: `skip_diff`, the
    `CachedInstanceLoader`, batches of 1,000), reading the same file through its XLSX format into the same
    Person model, with the same validation through the same functions (ID codec, person fields, certificate
-   check, community lookup from one cached query, encryption and blind index). It writes what ours writes:
-   persons, then (overriding its documented `bulk_create` hook, per batch of 1,000) their certificates and one
-   StatusChange row each (登记, naming the certificate: decision 0020) with Django's `bulk_create`, and one
-   audit event (`after_import`);
+   check, community lookup from one cached query, the importing user's area, ID numbers repeated in the file,
+   encryption and blind index). It writes what ours writes: persons, then (overriding its documented
+   `bulk_create` hook, per batch of 1,000) their certificates and one StatusChange row each (登记, naming the
+   certificate: decision 0020) with Django's `bulk_create`, and one audit event (`after_import`);
 c. the bare limit: python-calamine parse plus one raw sqlite3 `executemany` of the same rows into the
    person table, with no validation and no encryption.
 
@@ -36,6 +36,7 @@ import shutil
 import sqlite3
 import sys
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,7 @@ def _resource_class() -> type:
     from import_export import fields, resources, widgets
     from import_export.instance_loaders import CachedInstanceLoader
 
+    from canlian.accounts.scoping import in_scope
     from canlian.audit.services import record
     from canlian.common import crypto
     from canlian.common.exceptions import DomainError
@@ -226,12 +228,18 @@ def _resource_class() -> type:
                 except DomainError:
                     hashes.append("")
             dataset.append_col(hashes, header="id_number_hash")
+            # an ID number twice in the file is an error on each of its rows, as ours reports it
+            self.repeated = {h for h, n in Counter(hashes).items() if n > 1 and h}
 
         def import_instance(self, instance: Person, row: dict, **kwargs: Any) -> None:
             code = str(row["所在社区代码"])
             community = self.communities.get(code)
             if community is None:
                 raise ValidationError({"community": f"社区代码“{code}”不存在"})
+            if not in_scope(self.actor, code):  # the importing user's area, as ours checks it
+                raise ValidationError({"community": f"社区代码“{code}”不在您负责的区域内"})
+            if row["id_number_hash"] in self.repeated:
+                raise ValidationError({"id_number_hash": "身份证号在本文件中重复"})
             row["所在社区代码"] = None
             super().import_instance(instance, row, **kwargs)
             try:
