@@ -208,6 +208,8 @@ def cell_text(value: Any) -> str:
 
 def cell_code(value: Any) -> str:
     """A code cell (region code, account number) without spaces, full-width digits made ASCII."""
+    if type(value) is str and value.isascii() and value.isalnum():  # most code cells: nothing to trim or map
+        return value.upper()
     return normalise_code(cell_text(value))
 
 

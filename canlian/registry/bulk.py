@@ -182,8 +182,8 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
     For the import's new rows, whose values the import has already cleaned: building a model instance and
     preparing each field through `get_db_prep_save` cost more than validating the row. A field missing from a
     row gets its default (`auto_now`/`auto_now_add` fields: now), as `Model()` would. Values of text, integer,
-    boolean and foreign-key columns must be plain `str`/`int`/`bool`/None (what the cleaning functions return)
-    and go to the driver as they are, which is what `get_db_prep_save` returns for them; dates, datetimes and
+    boolean, binary and foreign-key columns must be plain `str`/`int`/`bool`/`bytes`/None (what the cleaning
+    functions and the encryptor return) and go to the driver as they are, as `get_db_prep_save` would pass them; dates, datetimes and
     every other type are prepared by the backend's adapters or the field itself. Rows that at least double the
     table are inserted with its indexes dropped and created again after them (`indexes_rebuilt_after`).
     """
@@ -227,6 +227,7 @@ _PLAIN = {
     "BigIntegerField",
     "ForeignKey",
     "BooleanField",
+    "BinaryField",  # bytes, which both drivers take as they are (Django would wrap them in a memoryview)
 }
 
 
