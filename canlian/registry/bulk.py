@@ -10,7 +10,7 @@ reason) for the import's error workbook. Applying the same list twice changes no
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -154,7 +154,7 @@ class BulkResult:
 
 
 def insert_rows(model: type[Model], objs: Sequence[Model], *, batch_size: int = CHUNK) -> None:
-    """INSERT `objs` with one `executemany` per batch, without setting their primary keys.
+    """INSERT `objs` without setting their primary keys, as `_insert` writes rows.
 
     Django's bulk_create compiles an INSERT with one placeholder group per row, and on SQLite splits it at 999
     variables (≈ 30 persons per statement); with four rows written per imported person that compiling was most
@@ -165,20 +165,15 @@ def insert_rows(model: type[Model], objs: Sequence[Model], *, batch_size: int = 
         return
     connection = connections[router.db_for_write(model)]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  (quoted model identifiers; values are parameters)
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    )
-    with connection.cursor() as cursor:
-        for batch in _chunks(objs, batch_size):
-            cursor.executemany(
-                sql, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in batch]
-            )
+
+    def prepare(obj: Model) -> list[Any]:
+        return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+    _insert(model, fields, objs, prepare, batch_size=batch_size)
 
 
 def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_size: int = CHUNK) -> None:
-    """INSERT rows given as {attname: value} without model instances: on PostgreSQL with one `COPY … FROM STDIN`,
-    elsewhere with one `executemany` per batch.
+    """INSERT rows given as {attname: value} without model instances, as `_insert` writes rows.
 
     For the import's new rows, whose values the import has already cleaned: building a model instance and
     preparing each field through `get_db_prep_save` cost more than validating the row. A field missing from a
@@ -186,11 +181,6 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
     boolean, binary and foreign-key columns must be plain `str`/`int`/`bool`/`bytes`/None (what the cleaning
     functions and the encryptor return) and go to the driver as they are, as `get_db_prep_save` would pass
     them; dates, datetimes and every other type are prepared by the backend's adapters or the field itself.
-
-    PostgreSQL: Django's psycopg cursor binds parameters on the client, in Python, value by value, so an
-    `executemany` of 100,000 rows spent more time quoting values than the server spent storing them; COPY
-    sends the rows as one stream that psycopg formats in C (decision 0021). SQLite: rows that at least double
-    the table are inserted with its indexes dropped and created again after them (`indexes_rebuilt_after`).
     """
     if not rows:
         return
@@ -207,25 +197,44 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, batch_s
             special.append((index, f.attname, prepare))
     attnames, defaults = [name for name, _d in names], [default for _n, default in names]
 
-    def prepared(batch: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-        for row in batch:
-            values = list(map(row.get, attnames, defaults))  # row.get(name, default), looped in C
-            for index, name, prepare in special:  # a default (timestamps, absent dates) is prepared already
-                if name in row:
-                    values[index] = prepare(values[index])
-            yield values
+    def values_of(row: dict[str, Any]) -> list[Any]:
+        values = list(map(row.get, attnames, defaults))  # row.get(name, default), looped in C
+        for index, name, prepare in special:  # a default (timestamps, absent dates) is prepared already
+            if name in row:
+                values[index] = prepare(values[index])
+        return values
 
+    _insert(model, fields, rows, values_of, batch_size=batch_size)
+
+
+def _insert(
+    model: type[Model],
+    fields: list[Any],
+    rows: Sequence[Any],
+    values_of: Callable[[Any], list[Any]],
+    *,
+    batch_size: int,
+) -> None:
+    """Write `rows` (their column values from `values_of`, in the order of `fields`) into the model's table: on
+    PostgreSQL with one `COPY … FROM STDIN`, elsewhere with one `executemany` per batch.
+
+    PostgreSQL: Django's psycopg cursor binds parameters on the client, in Python, value by value, so an
+    `executemany` of 100,000 rows spent more time quoting values than the server spent storing them; COPY
+    sends the rows as one stream that psycopg formats in C (decision 0021). SQLite: rows that at least double
+    the table are inserted with its indexes dropped and created again after them (`indexes_rebuilt_after`).
+    """
+    connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for values in prepared(rows):
-                copy.write_row(values)
+            for row in rows:
+                copy.write_row(values_of(row))
         return
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608  (quoted names)
     with indexes_rebuilt_after(model, len(rows), using=connection.alias), connection.cursor() as cursor:
         for batch in _chunks(rows, batch_size):
-            cursor.executemany(sql, list(prepared(batch)))
+            cursor.executemany(sql, [values_of(row) for row in batch])
 
 
 _PLAIN = {

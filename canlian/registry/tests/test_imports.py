@@ -539,3 +539,19 @@ def test_a_first_large_import_rebuilds_the_indexes_and_writes_the_same_rows(area
     assert Person.objects.filter(name="重建2").values_list("name", flat=True).get() == "重建2"  # found by the index
     for person in people:
         person.full_clean()
+
+
+def test_text_that_a_bulk_format_must_escape_is_stored_as_typed(areas, officer):
+    """On PostgreSQL the new rows travel through COPY's text format, where a backslash, `\\N` (its NULL) and
+    quotes mean something: each must come back exactly as the clerk typed it, and an empty phone as empty."""
+    a1 = areas.community_a1.code
+    typed = {
+        "反斜杠": r"幸福路 1\2 号 C:\路",
+        "空值": r"\N",
+        "引号": "“张”家 'A' \"B\" 院",
+    }
+    rows = [person_row(name, a1, address=address, phone="") for name, address in typed.items()]
+    run_import("persons", officer, xlsx(PERSON_HEADERS, *rows))
+    stored = dict(Person.objects.filter(name__in=typed).values_list("name", "address"))
+    assert stored == typed
+    assert set(Person.objects.filter(name__in=typed).values_list("phone", flat=True)) == {""}
