@@ -556,11 +556,6 @@ class HouseholdQuerySet(models.QuerySet):
         q = _scope_q(user, "area_code")
         return self.none() if q is None else self.filter(q)
 
-    def with_certified_count(self) -> HouseholdQuerySet:
-        """The households with their `certified_count`, which is a column kept by the services (decision 0019):
-        nothing to compute. Kept so that callers say what they read."""
-        return self
-
     def multi_disabled(self) -> HouseholdQuerySet:
         """一户多残: households with two or more certified members."""
         return self.filter(certified_count__gte=2)

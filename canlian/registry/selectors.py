@@ -268,7 +268,7 @@ def person_household(person: Person) -> tuple[Household | None, list[HouseholdMe
     membership = person.memberships.filter(left_on__isnull=True).first()
     if membership is None:
         return None, []
-    household = Household.objects.with_certified_count().select_related("community").get(pk=membership.household_id)
+    household = Household.objects.select_related("community").get(pk=membership.household_id)
     members = list(household.members.filter(left_on__isnull=True).select_related("person").order_by("id"))
     return household, members
 
@@ -290,7 +290,7 @@ def household_list(
     qs = Household.objects.filter(area_code__gte=low, area_code__lte=high)  # one range first, as for persons
     if position is not None:
         qs = qs.filter(~Q(area_code=position[0]) | Q(id__gt=position[1]))
-    qs = qs.visible_to(user).with_certified_count().select_related("community")
+    qs = qs.visible_to(user).select_related("community")
     if multi_only:
         qs = qs.filter(certified_count__gte=2)
     rows = list(qs.order_by("area_code", "id")[: limit + 1])
@@ -300,7 +300,7 @@ def household_list(
 
 def household_detail(user: User, pk: int) -> Household:
     return get_object_or_404(
-        Household.objects.visible_to(user).with_certified_count().select_related("community"), pk=pk
+        Household.objects.visible_to(user).select_related("community"), pk=pk
     )
 
 
