@@ -2,19 +2,11 @@
 
 from django.db import migrations, models
 
+from canlian.registry.migrations._sqlite import analyze_indexes
+
 
 def analyze(apps, schema_editor):
-    """SQLite plans by the statistics of ANALYZE: a database that has them (seed_demo runs ANALYZE) would
-    otherwise ignore the new indexes, which have none, for the older ones that do. PostgreSQL's autovacuum
-    gathers its own."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            for index in ("cert_multiple_components", "member_current_person", "member_current_household"):
-                cursor.execute(f'ANALYZE "{index}"')
+    analyze_indexes(schema_editor, "cert_multiple_components", "member_current_person", "member_current_household")
 
 
 class Migration(migrations.Migration):
