@@ -227,10 +227,15 @@ def fetch_by(queryset: models.QuerySet, field_name: str, keys: Iterable[Any], *,
     return found
 
 
-_PLAIN_KEYS = frozenset({
-    "CharField", "IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
-    "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey",
+# Field types whose values (str, int, bool, bytes or None) both database drivers take as they are, i.e. what
+# `get_db_prep_save` returns unchanged for them: fetch_by's key probe and registry.bulk.insert_values pass
+# such values straight to the cursor.
+PLAIN_FIELD_TYPES = frozenset({
+    "CharField", "TextField", "IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey", "BooleanField",
+    "BinaryField",  # bytes (Django would wrap them in a memoryview, which the drivers read the same)
 })
+_KEY_FIELD_TYPES = PLAIN_FIELD_TYPES - {"BooleanField", "BinaryField"}  # a look-up key is text or an integer
 
 
 def _present(model: type[models.Model], field_name: str, wanted: list[Any], chunk: int) -> list[Any]:
@@ -239,7 +244,8 @@ def _present(model: type[models.Model], field_name: str, wanted: list[Any], chun
     import's 100,000 keys cost 0.5 s against 0.06 s for the query itself. Text and integer keys only (they go
     to the database as they are); others are returned as given, for the queryset to look up."""
     field = model._meta.get_field(field_name)
-    if not wanted or field.get_internal_type() not in _PLAIN_KEYS or not all(type(k) in (str, int) for k in wanted):
+    plain = field.get_internal_type() in _KEY_FIELD_TYPES and all(type(k) in (str, int) for k in wanted)
+    if not wanted or not plain:
         return wanted
     connection = connections[router.db_for_read(model)]
     quote = connection.ops.quote_name

@@ -26,7 +26,7 @@ from canlian.audit.services import record_many, snapshot
 from canlian.common import crypto
 from canlian.common.exceptions import DomainError, PermissionDenied
 from canlian.common.idcard import normalise_code
-from canlian.common.imports import indexes_rebuilt_after
+from canlian.common.imports import PLAIN_FIELD_TYPES, indexes_rebuilt_after
 from canlian.common.tabular import CellError
 from canlian.regions.choices import RegionLevel
 from canlian.regions.models import Region
@@ -237,24 +237,10 @@ def _insert(
             cursor.executemany(sql, [values_of(row) for row in batch])
 
 
-_PLAIN = {
-    "CharField",
-    "TextField",
-    "IntegerField",
-    "SmallIntegerField",
-    "PositiveSmallIntegerField",
-    "PositiveIntegerField",
-    "BigIntegerField",
-    "ForeignKey",
-    "BooleanField",
-    "BinaryField",  # bytes, which both drivers take as they are (Django would wrap them in a memoryview)
-}
-
-
 def _prepare(field: Any, connection: Any) -> Callable[[Any], Any] | None:
     """How to prepare a column's values (None: plain values pass as they are), as `get_db_prep_save` would."""
     kind = field.get_internal_type()
-    if kind in _PLAIN:
+    if kind in PLAIN_FIELD_TYPES:
         return None
     slow = functools.partial(field.get_db_prep_save, connection=connection)
     if kind == "DateField":
