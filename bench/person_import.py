@@ -307,18 +307,18 @@ def _resource_class() -> type:
             certificates, changes = [], []
             for person in persons:
                 cert = person.import_certificate
-                certificates.append(Certificate(
+                new = Certificate(
                     person=person, category=cert["category"], grade=cert["grade"], reissue=cert["reissue"],
                     components=cert["components"], issue_date=cert["issue_date"], valid_until=cert["valid_until"],
                     status=CertificateStatus.VALID, is_current=True,
-                ))
-                reissue = cert["reissue"]
-                suffix = f"{cert['category']}{cert['grade']}{f'B{reissue}' if reissue else ''}"
-                held = f"{certificate_label(cert['category'], cert['grade'])}，{person.id_number_masked}{suffix}"
+                )
+                certificates.append(new)
+                text = registration_text(
+                    person.import_community_name, certificate_label(new.category, new.grade), new.number_masked
+                )
                 changes.append(StatusChange(
-                    person=person, kind=ChangeKind.REGISTERED, effective_date=today,
-                    new_value=registration_text(person.import_community_name, held), actor=self.actor,
-                    source=source,
+                    person=person, kind=ChangeKind.REGISTERED, effective_date=today, new_value=text,
+                    actor=self.actor, source=source,
                 ))
             Certificate.objects.bulk_create(certificates, batch_size=batch_size)
             StatusChange.objects.bulk_create(changes, batch_size=batch_size)

@@ -177,7 +177,12 @@ def make_certificate_number(id_number: str, category: int, grade: int, reissue: 
         raise ValueError(str(_("残疾等级应为 1–4")))
     if not 0 <= reissue <= 9:
         raise ValueError(str(_("补办次数应为 0–9")))
-    return f"{holder}{category}{grade}{f'B{reissue}' if reissue else ''}"
+    return f"{holder}{certificate_suffix(category, grade, reissue)}"
+
+
+def certificate_suffix(category: int, grade: int, reissue: int = 0) -> str:
+    """What follows the holder's ID in a certificate number: category, grade and “B<n>” for the n-th reissue."""
+    return f"{category}{grade}{f'B{reissue}' if reissue else ''}"
 
 
 def _check_holder(embedded: str, registered_raw: str, *, today: date | None) -> None:

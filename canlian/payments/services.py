@@ -599,7 +599,7 @@ def line_exclude(*, actor: Any, line: PaymentLine, reason: str) -> PaymentLine:
 
 def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine],
                  progress: Progress | None = None) -> Iterable[dict[str, Any]]:
-    from canlian.common.certificate import CATEGORY_NAMES, GRADE_NAMES
+    from canlian.common.certificate import CATEGORY_NAMES, GRADE_NAMES, certificate_suffix
     from canlian.regions.models import Region
 
     names = dict(Region.objects.filter(code__startswith=batch.area_prefix[:6]).values_list("code", "name"))
@@ -618,7 +618,7 @@ def _roster_rows(batch: Batch, lines: QuerySet[PaymentLine],
     for seq, ref, name, id_enc, acc_enc, bank, holder, amount, area, category, grade, phone, source, again in \
             rows.iterator(chunk_size=CHUNK):
         id_number = crypto.decrypt(bytes(id_enc), purpose="id_number")
-        certificate = f"{id_number}{category}{grade}{f'B{again}' if again else ''}" if category else ""
+        certificate = f"{id_number}{certificate_suffix(category, grade, again or 0)}" if category else ""
         yield {
             RosterField.SEQ: seq, RosterField.LINE_REF: ref, RosterField.NAME: name,
             RosterField.ID_NUMBER: id_number,

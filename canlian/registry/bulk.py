@@ -24,6 +24,7 @@ from canlian.accounts.permissions import require
 from canlian.accounts.scoping import in_scope
 from canlian.audit.services import record_many, snapshot
 from canlian.common import crypto
+from canlian.common.certificate import certificate_suffix
 from canlian.common.exceptions import DomainError, PermissionDenied
 from canlian.common.idcard import normalise_code
 from canlian.common.imports import PLAIN_FIELD_TYPES, indexes_rebuilt_after
@@ -474,12 +475,12 @@ def persons_write(
         person.pk = ids[person.id_number_hash]
         person._state.adding, person._state.db = False, "default"
     for person, cert in new_persons:
-        held = ""
+        text = registration_text(person.community.name)
         if cert:
             new = Certificate(person=person, status=CertificateStatus.VALID, is_current=True, **cert)
             certificates.append(new)
-            held = f"{certificate_label(new.category, new.grade)}，{new.number_masked}"
-        text = registration_text(person.community.name, held)
+            label = certificate_label(new.category, new.grade)
+            text = registration_text(person.community.name, label, new.number_masked)
         changes.append(_change(person, ChangeKind.REGISTERED, today, "", text, "", actor, source))
     later: list[Certificate] = []  # first certificates of registered persons: 办证 on the timeline
     for person, cert in certs_for_existing:
@@ -599,16 +600,16 @@ def persons_insert(*, actor: User, rows: Sequence[NewPerson], source: str, batch
     for row in rows:
         pk = ids[row.values["id_number_hash"]]
         cert = row.certificate
-        held = ""
+        label = number = ""
         if cert is not None:
             certificates.append({**cert, "person_id": pk, "status": valid, "is_current": True})
             key = (cert["category"], cert["grade"])
             if key not in labels:
                 labels[key] = certificate_label(*key)
-            reissue = cert.get("reissue") or 0
-            held = f"{labels[key]}，{row.values['id_number_masked']}{key[0]}{key[1]}{f'B{reissue}' if reissue else ''}"
+            label = labels[key]
+            number = row.values["id_number_masked"] + certificate_suffix(*key, cert.get("reissue") or 0)
         # one 登记 entry naming the certificate held (decision 0020), as services.person_create writes it
-        changes.append({"person_id": pk, "new_value": registration_text(row.community_name, held), **common})
+        changes.append({"person_id": pk, "new_value": registration_text(row.community_name, label, number), **common})
     insert_values(Certificate, certificates, batch_size=batch_size)
     insert_values(StatusChange, changes, batch_size=batch_size)
     return len(rows)

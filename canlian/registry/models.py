@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from canlian.common import crypto
+from canlian.common.certificate import certificate_suffix
 from canlian.common.models import TimeStampedModel
 from canlian.registry.choices import (
     ETHNICITIES,
@@ -423,7 +424,7 @@ class Certificate(TimeStampedModel):
 
     @property
     def suffix(self) -> str:
-        return f"{self.category}{self.grade}{f'B{self.reissue}' if self.reissue else ''}"
+        return certificate_suffix(self.category, self.grade, self.reissue)
 
     @property
     def number_masked(self) -> str:

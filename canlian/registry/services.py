@@ -112,11 +112,12 @@ def _locked(person: Person) -> Person:
     return Person.objects.select_for_update().select_related("community").get(pk=person.pk)
 
 
-def registration_text(community: str, certificate: str = "") -> str:
-    """The 登记 entry of a person's timeline: the community, and the certificate held when registered (e.g.
-    “甲一社区；精神一级，340302********123X61”). A person registered with a certificate gets this one entry, not a
-    separate 办证 entry dated years before the registration (decision 0020); 办证 is a certificate issued later."""
-    return (f"{community}；{certificate}" if certificate else community)[:200]
+def registration_text(community: str, label: str = "", number_masked: str = "") -> str:
+    """The 登记 entry of a person's timeline: the community, and the certificate held when registered, by its
+    label and masked number (e.g. “甲一社区；精神一级，340302********123X61”). A person registered with a
+    certificate gets this one entry, not a separate 办证 entry dated years before the registration (decision
+    0020); 办证 is a certificate issued later."""
+    return (f"{community}；{label}，{number_masked}" if label else community)[:200]
 
 
 def certificate_label(category: int | None, grade: int | None) -> str:
@@ -221,9 +222,9 @@ def person_create(
         kind=ChangeKind.REGISTERED,
         effective=today,
         old="",
-        new=registration_text(
-            community.name, f"{certificate_label(cert.category, cert.grade)}，{cert.number_masked}" if cert else ""
-        ),
+        new=registration_text(community.name, certificate_label(cert.category, cert.grade), cert.number_masked)
+        if cert
+        else registration_text(community.name),
         reason="",
         actor=actor,
         source=source,
