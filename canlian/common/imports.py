@@ -120,6 +120,9 @@ class ImportKind(ABC):
     columns: ClassVar[tuple[Column, ...]]
     notes: ClassVar[tuple[str | Promise, ...]] = ()  # rules shown on the upload page and in the template
     result_url_name: ClassVar[str] = ""  # where to look at the imported records afterwards
+    # place in lists (upload page, `manage.py import`): the order a federation loads its data in — areas, persons,
+    # households, bank accounts, then the lists that update them
+    position: ClassVar[int] = 100
 
     @abstractmethod
     def validate(self, table: Table, actor: Any, progress: Progress) -> tuple[Plan, list[CellError]]:
@@ -175,7 +178,7 @@ def get_kind(name: str) -> ImportKind:
 
 
 def all_kinds() -> list[ImportKind]:
-    return sorted(_KINDS.values(), key=lambda k: k.name)
+    return sorted(_KINDS.values(), key=lambda k: (k.position, k.name))
 
 
 def kinds_for(user: Any) -> list[ImportKind]:

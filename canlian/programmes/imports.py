@@ -47,6 +47,7 @@ def cell_date(value: Any) -> date | None:
 @register
 class EnrolmentImport(ImportKind):
     name = "enrolments"
+    position = 80
     label = gettext_lazy("在享名单")
     action = "enrolment.manage"
     result_url_name = "programmes:screening_list"

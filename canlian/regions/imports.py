@@ -29,6 +29,7 @@ CHUNK = 2000
 @register
 class RegionImport(ImportKind):
     name = "regions"
+    position = 10
     label = gettext_lazy("行政区划")
     action = "region.manage"
     result_url_name = "regions:list"

@@ -86,6 +86,7 @@ class HouseholdImport(ImportKind):
     """Households (户) and their members, by the head's and each member's ID number."""
 
     name = "households"
+    position = 30
     label = gettext_lazy("家庭户")
     action = "person.import"
     result_url_name = "registry:household_list"

@@ -295,6 +295,7 @@ class PersonImport(ImportKind):
     """One row per person (and certificate): new ID numbers are registered, known ones updated."""
 
     name = "persons"
+    position = 20
     label = gettext_lazy("残疾人档案")
     action = "person.import"
     result_url_name = "registry:person_list"
@@ -748,6 +749,7 @@ class DeathImport(_LifeEventImport):
     """A death list (e.g. civil affairs' cremation list): the person leaves the books on the date of death."""
 
     name = "deaths"
+    position = 50
     review_kind = ReviewKind.DEATH
     label = gettext_lazy("死亡名单")
     write = staticmethod(bulk.persons_record_death)
@@ -794,6 +796,7 @@ class LowIncomeImport(_LifeEventImport):
     """A 低保 list from civil affairs: each person's status from the start date (the history keeps the old one)."""
 
     name = "low-income"
+    position = 60
     review_kind = ReviewKind.LOW_INCOME
     label = gettext_lazy("低保名单")
     write = staticmethod(bulk.persons_set_low_income)
@@ -946,6 +949,7 @@ class MoveImport(_LifeEventImport):
     """Household moves by ID number: to another community of the district, or out of it (迁往 …)."""
 
     name = "moves"
+    position = 70
     review_kind = ReviewKind.MOVE
     label = gettext_lazy("迁移名单")
     write = staticmethod(bulk.persons_move)
@@ -1063,6 +1067,7 @@ class BankAccountImport(ImportKind):
     replaced by the import's one event (decision 0006)."""
 
     name = "bank-accounts"
+    position = 40
     label = gettext_lazy("银行账户")
     action = "person.import"
     result_url_name = "registry:person_list"

@@ -90,6 +90,10 @@ def test_index_lists_the_kinds_the_user_may_use_and_past_imports(users, officer,
     assert reverse("imports:upload", args=["regions"]) not in street_html
     assert reverse("imports:upload", args=["persons"]) in street_html  # the registry's kinds, not regions
     assert reverse("imports:upload", args=["enrolments"]) in street_html  # the 在享名单 import (issue #4)
+    # in the order a federation loads its data: areas, persons, households, bank accounts, then the update lists
+    order = ["regions", "persons", "households", "bank-accounts", "deaths", "low-income", "moves", "enrolments"]
+    positions = [html.index(reverse("imports:upload", args=[name])) for name in order]
+    assert positions == sorted(positions)
     upload(client_for(officer), xlsx(*GOOD))
     html = client_for(officer).get(reverse("imports:index")).content.decode()
     assert "区划.xlsx" in html and reverse("imports:run", args=[latest_run().pk]) in html
