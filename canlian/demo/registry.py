@@ -27,6 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from canlian.common import crypto
+from canlian.common.certificate import certificate_suffix
 from canlian.common.idcard import make_id_number
 from canlian.common.masking import mask_bank_account, mask_id_number
 from canlian.demo.context import DemoContext
@@ -55,7 +56,7 @@ from canlian.registry.models import (
     Person,
     StatusChange,
 )
-from canlian.registry.services import certificate_label
+from canlian.registry.services import certificate_label, registration_text
 
 CHUNK = 5000
 
@@ -389,13 +390,14 @@ class _Builder:
         guardian = minor or (category in (5, 6) and grade <= 2)
         cancelled = life == LifeStatus.DECEASED and r.random() < 0.5
         name = m.name()
+        masked = mask_id_number(number)
         pid = self.w[Person].add(
             created_at=self.now,
             updated_at=self.now,
             name=name,
             id_number_enc=crypto.encrypt(number, purpose="id_number"),
             id_number_hash=crypto.blind_index(number, purpose="id_number"),
-            id_number_masked=mask_id_number(number),
+            id_number_masked=masked,
             birth_date=birth,
             sex=sex,
             ethnicity=r.choice(MINORITIES) if r.random() < 0.015 else HAN,
@@ -444,9 +446,11 @@ class _Builder:
             cancelled_on=life_date if cancelled else None,
             cancel_reason="持证人死亡" if cancelled else "",
         )
+        registered_on, held = issue, (category, grade)  # registered when first certified
         if r.random() < 0.03 and (issue - first_possible).days > 800:  # an earlier certificate, re-assessed
             old_grade = min(4, grade + 1)
             old_issue = issue - timedelta(days=r.randint(400, 800))
+            registered_on, held = old_issue, (category, old_grade)
             self.w[Certificate].add(
                 **{
                     **cert,
@@ -466,6 +470,15 @@ class _Builder:
                 self.cert_labels[category, grade],
                 "重新评定",
             )
+        # the 登记 entry every registration writes (services.person_create, imports), naming the certificate held
+        self.change(
+            pid,
+            ChangeKind.REGISTERED,
+            registered_on,
+            "",
+            registration_text(community.name, self.cert_labels[held], masked + certificate_suffix(*held, 0)),
+            "",
+        )
         if cancelled:
             self.change(
                 pid,

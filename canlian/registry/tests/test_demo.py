@@ -8,11 +8,13 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from canlian.common.certificate import parse_certificate_number
 from canlian.common.idcard import parse_id_number
-from canlian.registry.choices import LowIncomeStatus
-from canlian.registry.models import BankAccount, Certificate, Household, Person
+from canlian.registry.choices import ChangeKind, LowIncomeStatus
+from canlian.registry.models import BankAccount, Certificate, Household, Person, StatusChange
+from canlian.registry.services import certificate_label
 
 pytestmark = [
     pytest.mark.django_db,
@@ -66,6 +68,22 @@ def test_demo_persons_are_valid_and_plausible() -> None:
     adults_with_accounts = BankAccount.objects.filter(is_default=True).values("person").distinct().count()
     assert adults_with_accounts > 0.6 * 600
     assert not any(str(a.decrypt_number()) in a.account_masked for a in BankAccount.objects.all()[:20])
+    # every person has the 登记 entry a registration writes, naming the first certificate
+    registered = {c.person_id: c for c in StatusChange.objects.filter(kind=ChangeKind.REGISTERED)}
+    assert len(registered) == StatusChange.objects.filter(kind=ChangeKind.REGISTERED).count() == 600
+    first: dict[int, Certificate] = {}
+    for cert in Certificate.objects.select_related("person__community").order_by("-issue_date"):
+        first[cert.person_id] = cert  # the earliest last
+    for person_id, cert in first.items():
+        label = certificate_label(cert.category, cert.grade)
+        assert registered[person_id].effective_date == cert.issue_date
+        assert registered[person_id].new_value == f"{cert.person.community.name}；{label}，{cert.number_masked}"
+    # a 低保 period may have begun before the registration; the certificate and life entries follow it
+    earlier = StatusChange.objects.filter(
+        person_id=OuterRef("person_id"), kind=ChangeKind.REGISTERED, effective_date__gt=OuterRef("effective_date")
+    )
+    later_kinds = [ChangeKind.CERTIFICATE_REASSESS, ChangeKind.CERTIFICATE_CANCEL, ChangeKind.LIFE]
+    assert not StatusChange.objects.filter(kind__in=later_kinds).filter(Exists(earlier)).exists()
 
 
 def test_demo_is_deterministic_for_a_seed() -> None:
