@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from canlian.common.money import percent
 from canlian.programmes import progress
@@ -87,3 +89,11 @@ def programme_year(*, user: object, code: str, year: int) -> ProgrammeYear:
 def years_with_data() -> list[int]:
     years = set(Target.objects.values_list("year", flat=True)) | set(Budget.objects.values_list("year", flat=True))
     return sorted(years, reverse=True)
+
+
+def work_year(today: date | None = None) -> int:
+    """The year the statistics open on: this year once it has targets or a budget, else the latest earlier year
+    that has (in January, before the new targets are set, the year whose summary is being written); this year
+    when no year has any."""
+    this_year = (today or timezone.localdate()).year
+    return next((year for year in years_with_data() if year <= this_year), this_year)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from canlian.programmes.selectors import work_year
 from canlian.regions.models import Region
 from canlian.reports.definitions import Period
 
@@ -25,7 +26,7 @@ class PeriodAreaForm(forms.Form):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, _("%(y)d年") % {"y": y}) for y in range(this_year, FIRST_YEAR - 1, -1)]
-        self.fields["year"].initial = this_year
+        self.fields["year"].initial = self.default_year = work_year()
         regions = Region.objects.visible_to(user).filter(is_active=True).order_by("code")
         self.fields["area"].choices = [("", _("本辖区全部"))] + [
             (r.code, ("\u3000" * max(0, (len(r.code) - 6) // 3)) + r.name) for r in regions
@@ -35,7 +36,7 @@ class PeriodAreaForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        year = data.get("year") or timezone.localdate().year
+        year = data.get("year") or self.default_year
         if start or end:
             start = start or date((end or start).year, 1, 1)
             end = end or date(start.year, 12, 31)

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,7 +41,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     if request.GET and not form.is_valid():
         return context
     data = form.cleaned_data if request.GET else {}
-    period = data.get("period") or Period.year(timezone.localdate().year)
+    period = data.get("period") or Period.year(form.default_year)
     area = data.get("area", "")
     report = build(period=period, area=area, user=request.user)
     programmes = [p for p in report["programmes"].values() if p["done"] or p["target"] or p["amount"] not in

@@ -83,3 +83,21 @@ def test_budgets_are_decimal_yuan_per_source(users):
         services.budget_set(actor=users.a[Role.DISTRICT_OFFICER], programme=r1, year=2024, source="upper", amount="1")
     services.budget_set(actor=finance, programme=r1, year=2024, source="upper", amount=None)
     assert not Budget.objects.exists()
+
+
+@pytest.mark.django_db
+def test_work_year_is_this_year_once_planned_else_the_latest_earlier_planned_year(users):
+    from datetime import date
+
+    from canlian.programmes.selectors import work_year
+
+    today = date(2026, 1, 10)
+    assert work_year(today) == 2026  # nothing planned anywhere: this year
+    officer, finance = users.a[Role.DISTRICT_OFFICER], users.a[Role.FINANCE]
+    services.target_set(actor=officer, programme=preloaded("R1"), year=2024, quantity=300)
+    assert work_year(today) == 2024
+    services.budget_set(actor=finance, programme=preloaded("R1"), year=2025, source="upper", amount="1000")
+    services.target_set(actor=officer, programme=preloaded("R1"), year=2027, quantity=300)  # planned ahead
+    assert work_year(today) == 2025
+    services.target_set(actor=officer, programme=preloaded("L1"), year=2026, quantity=10)
+    assert work_year(today) == 2026

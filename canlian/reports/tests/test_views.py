@@ -58,6 +58,19 @@ def test_area_outside_scope_is_refused_and_inside_is_filtered(users, client_for,
     assert may.context["report"]["period"]["label"] == "2024年5月1日至2024年5月31日"
 
 
+def test_dashboard_opens_on_the_latest_planned_year_up_to_this_one(users, client_for, delivered) -> None:
+    from canlian.programmes.services import target_set
+    from canlian.programmes.tests.factories import preloaded
+
+    leader = client_for(users.a[Role.LEADER])
+    with time_machine.travel(date(2026, 3, 1), tick=False):
+        target_set(actor=users.a[Role.DISTRICT_OFFICER], programme=preloaded("R1"), year=2024, quantity=300)
+        response = leader.get(URL)
+        assert response.context["period"].label == "2024年" and response.context["form"]["year"].value() == 2024
+        assert response.context["report"]["programmes"]["R1"]["people"] == 2  # the 2024 figures, not an empty 2026
+        assert leader.get(URL, {"year": 2026}).context["report"]["programmes"]["R1"]["people"] == 0
+
+
 def test_leader_home_is_the_dashboard_with_the_inbox(users, client_for) -> None:
     response = client_for(users.a[Role.LEADER]).get("/")
     body = response.content.decode()
