@@ -135,3 +135,20 @@ def test_attachment_upload_and_download_only_inside_the_area(users, areas, clien
 def test_follow_up_rates_screen(users, client_for) -> None:
     html = client_for(users.a[Role.LEADER]).get("/applications/follow-up-rates/?year=2024").content.decode()
     assert "满意率" in html and "暂无回访记录" in html
+
+
+def test_deliver_step_of_a_cash_benefit_says_it_is_paid_by_batch_instead_of_offering_the_form(
+    users, areas, client_for
+) -> None:
+    officer = users.a[Role.DISTRICT_OFFICER]
+    client = client_for(officer)
+    cash = make_application(person=r1_person(areas.community_a1), creator=officer, step="deliver")
+    html = client.get(f"/applications/{cash.pk}/").content.decode()
+    assert 'id="delivery-note"' in html and "发放批次" in html
+    assert 'value="advance"' not in html and 'name="delivered_amount"' not in html
+    assert 'value="return"' in html  # it can still be sent back
+    device = make_application(person=PersonFactory(community=areas.community_a1), creator=officer,
+                              programme="R3", step="deliver")
+    html = client.get(f"/applications/{device.pk}/").content.decode()
+    assert 'id="delivery-note"' not in html
+    assert 'value="advance"' in html and 'name="delivered_items"' in html
