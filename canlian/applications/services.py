@@ -259,16 +259,18 @@ def check_transition(*, actor: Any, application: Application, transition: str) -
                               steps=list(application.programme.steps), role=role)
     if reason is not None and not getattr(actor, "is_superuser", False):
         raise PermissionDenied(reason)
-    if transition == Transition.ADVANCE and application.step == Step.DELIVER:
+    if transition == Transition.ADVANCE:
         refusal = delivery_refusal(application)
         if refusal:
             raise DomainError(refusal, code="paid_by_batch")
 
 
 def delivery_refusal(application: Application) -> str | None:
-    """Why "deliver" cannot be passed by hand (a cash benefit passes it when the bank confirms its batch
-    line: the payments module's guard), or None. Also asked by the case page, which then shows this instead
-    of the delivery form."""
+    """Why an application in progress at "deliver" cannot pass it by hand (a cash benefit passes it when the
+    bank confirms its batch line: the payments module's guard), or None (also for any other step or status).
+    Also asked by the case page, which then shows this instead of the delivery form."""
+    if application.status != Status.IN_PROGRESS or application.step != Step.DELIVER:
+        return None
     for guard in DELIVERY_GUARDS:
         refusal = guard(application)
         if refusal:

@@ -112,8 +112,7 @@ def _detail_context(request: HttpRequest, app: object, form: TransitionForm | No
                    < app.programme.steps.index(app.step) or app.status == "closed", "current": s == app.step}
                   for s in app.programme.steps],
         "roles": [str(r.label) for r in workflow.STEP_ROLES[app.step]],
-        "delivery_note": services.delivery_refusal(app)
-        if app.status == "in_progress" and app.step == "deliver" else None,
+        "delivery_note": services.delivery_refusal(app),
         "T": {t.name: t.value for t in Transition},
     }
 
