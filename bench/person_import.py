@@ -408,7 +408,7 @@ def run_floor(path: Path) -> int:
     from python_calamine import CalamineWorkbook
 
     from canlian.common import crypto
-    from canlian.common.certificate import certificate_suffix
+    from canlian.common.certificate import masked_certificate_number
     from canlian.common.masking import mask_id_number
     from canlian.registry.inputs import CERTIFICATE_YEARS, add_years
     from canlian.registry.services import certificate_label, registration_text
@@ -422,7 +422,6 @@ def run_floor(path: Path) -> int:
         "SELECT code, id, name FROM regions_region WHERE level = 'community'")}
     (actor,) = db.execute("SELECT id FROM accounts_user WHERE username = 'bench'").fetchone()
     now, today = time.strftime("%Y-%m-%d %H:%M:%S"), timezone.localdate().isoformat()
-    labels = {(c, g): certificate_label(c, g) for c in range(1, 8) for g in range(1, 5)}
     dates: dict[str, tuple[str, str]] = {}  # typed issue date: (ISO date, ten years on)
     persons, certificates, changes = [], [], []
     for pk, r in enumerate(rows, start=1):
@@ -438,7 +437,8 @@ def run_floor(path: Path) -> int:
                         f"{number[6:10]}-{number[10:12]}-{number[12:14]}", "M" if int(number[16]) % 2 else "F", r[3],
                         "urban" if r[4] == "城镇" else "rural", community, code, r[6], category, grade, until))
         certificates.append((now, now, category, grade, issued_on, until, pk))
-        text = registration_text(name, labels[category, grade], masked + certificate_suffix(category, grade, 0))
+        number_masked = masked_certificate_number(masked, category, grade)
+        text = registration_text(name, certificate_label(category, grade), number_masked)
         changes.append((today, text, now, actor, pk))
     built = time.process_time()
     tables = ("registry_person", "registry_certificate", "registry_statuschange")

@@ -185,6 +185,11 @@ def certificate_suffix(category: int, grade: int, reissue: int = 0) -> str:
     return f"{category}{grade}{f'B{reissue}' if reissue else ''}"
 
 
+def masked_certificate_number(id_number_masked: str, category: int, grade: int, reissue: int = 0) -> str:
+    """A certificate number as screens and the timeline show it: the holder's masked ID number, then the suffix."""
+    return id_number_masked + certificate_suffix(category, grade, reissue)
+
+
 def _check_holder(embedded: str, registered_raw: str, *, today: date | None) -> None:
     """Refuse a certificate whose ID part is not the registered person's ID (compared in canonical form)."""
     try:

@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from canlian.common import crypto
-from canlian.common.certificate import certificate_suffix
+from canlian.common.certificate import masked_certificate_number
 from canlian.common.idcard import make_id_number
 from canlian.common.masking import mask_bank_account, mask_id_number
 from canlian.demo.context import DemoContext
@@ -296,7 +296,6 @@ class _Builder:
         self.stats = _Stats()
         # Labels translated once: a lazy label costs microseconds every time it is turned into text.
         self.labels = {c: str(c.label) for c in (*LifeStatus, *LowIncomeStatus, *CertificateStatus)}
-        self.cert_labels = {(c, g): certificate_label(c, g) for c in range(1, 8) for g in range(1, 5)}
         self.earliest_valid = add_years(today, -CERTIFICATE_YEARS) + timedelta(days=1)  # issued since: still valid
         self.w = {
             m: _Writer(m)
@@ -466,8 +465,8 @@ class _Builder:
                 pid,
                 ChangeKind.CERTIFICATE_REASSESS,
                 issue,
-                self.cert_labels[category, old_grade],
-                self.cert_labels[category, grade],
+                certificate_label(category, old_grade),
+                certificate_label(category, grade),
                 "重新评定",
             )
         # the 登记 entry every registration writes (services.person_create, imports), naming the certificate held
@@ -476,7 +475,7 @@ class _Builder:
             ChangeKind.REGISTERED,
             registered_on,
             "",
-            registration_text(community.name, self.cert_labels[held], masked + certificate_suffix(*held, 0)),
+            registration_text(community.name, certificate_label(*held), masked_certificate_number(masked, *held)),
             "",
         )
         if cancelled:
@@ -484,7 +483,7 @@ class _Builder:
                 pid,
                 ChangeKind.CERTIFICATE_CANCEL,
                 life_date,
-                self.cert_labels[category, grade],  # type: ignore[arg-type]
+                certificate_label(category, grade),  # type: ignore[arg-type]
                 self.labels[CertificateStatus.CANCELLED],
                 "持证人死亡",
             )

@@ -24,7 +24,7 @@ from canlian.accounts.permissions import require
 from canlian.accounts.scoping import in_scope
 from canlian.audit.services import record_many, snapshot
 from canlian.common import crypto
-from canlian.common.certificate import certificate_suffix
+from canlian.common.certificate import masked_certificate_number
 from canlian.common.exceptions import DomainError, PermissionDenied
 from canlian.common.idcard import normalise_code
 from canlian.common.imports import PLAIN_FIELD_TYPES, indexes_rebuilt_after
@@ -475,12 +475,12 @@ def persons_write(
         person.pk = ids[person.id_number_hash]
         person._state.adding, person._state.db = False, "default"
     for person, cert in new_persons:
-        text = registration_text(person.community.name)
+        label = number = ""
         if cert:
             new = Certificate(person=person, status=CertificateStatus.VALID, is_current=True, **cert)
             certificates.append(new)
-            label = certificate_label(new.category, new.grade)
-            text = registration_text(person.community.name, label, new.number_masked)
+            label, number = certificate_label(new.category, new.grade), new.number_masked
+        text = registration_text(person.community.name, label, number)
         changes.append(_change(person, ChangeKind.REGISTERED, today, "", text, "", actor, source))
     later: list[Certificate] = []  # first certificates of registered persons: 办证 on the timeline
     for person, cert in certs_for_existing:
@@ -592,7 +592,6 @@ def persons_insert(*, actor: User, rows: Sequence[NewPerson], source: str, batch
     # transactions committed meanwhile are ignored): one range scan of the primary key instead of an IN list
     ids = dict(Person.objects.filter(pk__gt=before).values_list("id_number_hash", "pk").iterator(chunk_size=10_000))
     registered, valid = ChangeKind.REGISTERED.value, CertificateStatus.VALID.value
-    labels: dict[tuple[int, int], str] = {}
     certificates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     common = {"kind": registered, "effective_date": today, "old_value": "", "reason": "", "actor_id": actor_id,
@@ -603,11 +602,9 @@ def persons_insert(*, actor: User, rows: Sequence[NewPerson], source: str, batch
         label = number = ""
         if cert is not None:
             certificates.append({**cert, "person_id": pk, "status": valid, "is_current": True})
-            key = (cert["category"], cert["grade"])
-            if key not in labels:
-                labels[key] = certificate_label(*key)
-            label = labels[key]
-            number = row.values["id_number_masked"] + certificate_suffix(*key, cert.get("reissue") or 0)
+            category, grade, reissue = cert["category"], cert["grade"], cert.get("reissue") or 0
+            label = certificate_label(category, grade)
+            number = masked_certificate_number(row.values["id_number_masked"], category, grade, reissue)
         # one 登记 entry naming the certificate held (decision 0020), as services.person_create writes it
         changes.append({"person_id": pk, "new_value": registration_text(row.community_name, label, number), **common})
     insert_values(Certificate, certificates, batch_size=batch_size)

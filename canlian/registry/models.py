@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from canlian.common import crypto
-from canlian.common.certificate import certificate_suffix
+from canlian.common.certificate import certificate_suffix, masked_certificate_number
 from canlian.common.models import TimeStampedModel
 from canlian.registry.choices import (
     ETHNICITIES,
@@ -429,7 +429,7 @@ class Certificate(TimeStampedModel):
     @property
     def number_masked(self) -> str:
         """The certificate number with its embedded ID masked, as every screen shows it."""
-        return f"{self.person.id_number_masked}{self.suffix}"
+        return masked_certificate_number(self.person.id_number_masked, self.category, self.grade, self.reissue)
 
     def decrypt_number(self) -> str:
         """The full certificate number (audited callers only, like Person.decrypt_id_number)."""

@@ -7,6 +7,7 @@ writes the audit trail. Reads of full ID and bank account numbers are services t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from canlian.accounts.permissions import require
@@ -121,10 +123,17 @@ def registration_text(community: str, label: str = "", number_masked: str = "") 
 
 
 def certificate_label(category: int | None, grade: int | None) -> str:
-    from canlian.registry.choices import Category, Grade
-
+    """“肢体二级”, in the active language; “无证” without a certificate. Cached per language: imports and the demo
+    label a certificate per row, and turning a lazy label into text costs microseconds each time."""
     if category is None or grade is None:
         return str(EffectiveCertificateStatus.NONE.label)
+    return _certificate_label(category, grade, get_language())
+
+
+@functools.lru_cache(maxsize=128)
+def _certificate_label(category: int, grade: int, language: str | None) -> str:
+    from canlian.registry.choices import Category, Grade
+
     return f"{Category(category).label}{Grade(grade).label}"
 
 
@@ -217,14 +226,13 @@ def person_create(
     cert = None
     if cert_fields is not None:
         cert = _issue_certificate(actor, person, cert_fields, kind=None, reason="", source=source)
+    label, number = (certificate_label(cert.category, cert.grade), cert.number_masked) if cert else ("", "")
     status_change(
         person,
         kind=ChangeKind.REGISTERED,
         effective=today,
         old="",
-        new=registration_text(community.name, certificate_label(cert.category, cert.grade), cert.number_masked)
-        if cert
-        else registration_text(community.name),
+        new=registration_text(community.name, label, number),
         reason="",
         actor=actor,
         source=source,
